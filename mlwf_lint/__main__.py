@@ -1,0 +1,3 @@
+from mlwf_lint.cli import main
+
+raise SystemExit(main())

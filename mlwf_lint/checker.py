@@ -1,0 +1,65 @@
+"""One check, start to end: paths → repository → configuration → facts → rules →
+report. The command line, the demo and the tests all come through here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlwf_lint import __version__
+from mlwf_lint.config import load_config
+from mlwf_lint.engine import run_rules
+from mlwf_lint.errors import UsageError
+from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.repo import gather
+from mlwf_lint.sources import git
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: Report
+    fail_on: Severity
+
+
+def _report_scope(root: Path, paths: Sequence[Path]) -> tuple[str, ...] | None:
+    """The repository-relative prefixes to report on; None means everything."""
+    resolved_root = root.resolve()
+    scope = []
+    for path in paths:
+        resolved = path.resolve()
+        if not resolved.is_relative_to(resolved_root):
+            raise UsageError(f"{path} is outside the repository at {root}; lint one repository per run")
+        rel = resolved.relative_to(resolved_root).as_posix()
+        if rel == ".":
+            return None
+        scope.append(rel)
+    return tuple(scope)
+
+
+def _in_scope(finding: Finding, scope: tuple[str, ...] | None) -> bool:
+    path = finding.location.path
+    if scope is None or path is None:
+        return True
+    return any(path == s or path.startswith(s + "/") for s in scope)
+
+
+def check(
+    paths: Sequence[Path],
+    *,
+    config_file: Path | None = None,
+    select: tuple[str, ...] | None = None,
+    ignore: tuple[str, ...] = (),
+    fail_on: Severity | None = None,
+) -> CheckResult:
+    from mlwf_lint.rules import RULES
+
+    root = git.find_root(paths[0])
+    scope = _report_scope(root, paths)
+    config = load_config(root, config_file).with_overrides(
+        select=select, extend_ignore=ignore, fail_on=fail_on
+    )
+    facts = gather(root, config)
+    findings = tuple(f for f in run_rules(facts, RULES) if _in_scope(f, scope))
+    report = Report(findings=findings, files_checked=facts.files_checked, tool_version=__version__)
+    return CheckResult(report, config.fail_on)

@@ -1,0 +1,218 @@
+"""argv → options → run → exit code. Nothing else lives here."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NoReturn
+
+from mlwf_lint import __version__
+from mlwf_lint.errors import UsageError
+from mlwf_lint.findings import Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("check", "demo", "rule")
+FORMAT_NAMES = ("text", "json")
+
+
+class _Exit(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is a UsageError (one line, exit 2), not a
+    usage dump followed by sys.exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    for code in codes:
+        if not code.startswith("MLW") or not code[3:].isdigit() and code != "MLW":
+            raise argparse.ArgumentTypeError(f"{code!r} is not a rule code or prefix like MLW3")
+    return codes
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
+    parser.add_argument("-q", "--quiet", action="store_true", help="findings only, no hints")
+    parser.add_argument("--version", action="version", version=f"mlwf-lint {__version__}")
+
+
+def _check_parser() -> _Parser:
+    parser = _Parser(
+        prog="mlwf-lint",
+        description="Check that an ML repository's model cards, data lineage records, "
+        "rollback plans and decision records exist and agree with DVC and Git.",
+        epilog="Other commands: `mlwf-lint demo [DIR]`, `mlwf-lint rule [CODE]`. "
+        "Exit codes: 0 clean, 1 findings, 2 usage or environment error.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="repository root, or files "
+                        "and folders to report on (default: the repository at the cwd)")
+    parser.add_argument("--format", choices=FORMAT_NAMES, default=None, help="report format")
+    parser.add_argument("--output", type=Path, help="write the report to FILE, not stdout")
+    parser.add_argument("--select", type=_codes, help="only these codes (prefixes allowed)")
+    parser.add_argument("--ignore", type=_codes, default=(), help="skip these codes")
+    parser.add_argument("--fail-on", choices=("error", "warning"), help="default: error")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--config", type=Path, help="configuration file to use")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _common(parser)
+    return parser
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    paths: tuple[Path, ...]
+    format: str
+    output: Path | None
+    select: tuple[str, ...] | None
+    ignore: tuple[str, ...]
+    fail_on: Severity | None
+    exit_zero: bool
+    config: Path | None
+    color: str
+    quiet: bool
+
+
+def _use_color(choice: str, to_file: bool) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if to_file or os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def run_check(options: CheckOptions) -> int:
+    from mlwf_lint.checker import check
+    from mlwf_lint.report import FORMATS, RenderOptions
+
+    report = check(
+        options.paths,
+        config_file=options.config,
+        select=options.select,
+        ignore=options.ignore,
+        fail_on=options.fail_on,
+    )
+    render = RenderOptions(
+        color=_use_color(options.color, options.output is not None), quiet=options.quiet
+    )
+    text = FORMATS[options.format](report.report, render)
+    if options.output is not None:
+        try:
+            options.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {options.output}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(text)
+    if options.exit_zero:
+        return EXIT_OK
+    worst = report.report.worst()
+    return EXIT_FINDINGS if worst is not None and worst >= report.fail_on else EXIT_OK
+
+
+def _main_check(argv: list[str]) -> int:
+    args = _check_parser().parse_args(argv)
+    return run_check(
+        CheckOptions(
+            paths=tuple(Path(p) for p in args.paths) or (Path.cwd(),),
+            format=args.format or "text",
+            output=args.output,
+            select=args.select,
+            ignore=args.ignore,
+            fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+            exit_zero=args.exit_zero,
+            config=args.config,
+            color=args.color,
+            quiet=args.quiet,
+        )
+    )
+
+
+def _main_demo(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="mlwf-lint demo",
+        description="Make a small example ML repository (real Git history, DVC files, "
+        "documents with a few deliberate faults) and lint it.",
+    )
+    parser.add_argument("dir", nargs="?", type=Path, help="where to make it (default: a new "
+                        "temporary folder); must not exist or be empty")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.demo import make_demo
+
+    folder = make_demo(args.dir)
+    print(f"Made a demo ML repository in {folder}; linting it with `mlwf-lint {folder}`:\n")
+    status = run_check(
+        CheckOptions((folder,), "text", None, None, (), None, False, None, args.color, args.quiet)
+    )
+    print(
+        f"\nThe demo's faults are deliberate: `mlwf-lint {folder}` exits {status} on them. "
+        "Fix them in the documents and run it again."
+    )
+    return EXIT_OK
+
+
+def _main_rule(argv: list[str]) -> int:
+    parser = _Parser(prog="mlwf-lint rule", description="Explain a rule, or list all rules.")
+    parser.add_argument("code", nargs="?", help="a rule code such as MLW102")
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.rules import RULES
+
+    if args.code is None:
+        for code, rule in RULES.items():
+            print(f"{code}  {rule.severity.label:<8} {rule.title}")
+        return EXIT_OK
+    rule = RULES.get(args.code.upper())
+    if rule is None:
+        raise UsageError(f"no rule {args.code!r}; `mlwf-lint rule` lists them")
+    print(f"{rule.code} ({rule.severity.label}): {rule.title}\n\n{rule.doc}")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = args[0] if args and args[0] in COMMANDS else "check"
+    if args and args[0] in COMMANDS:
+        args = args[1:]
+    verbose = "-v" in args or "--verbose" in args
+    handlers = {"check": _main_check, "demo": _main_demo, "rule": _main_rule}
+    try:
+        return handlers[command](args)
+    except _Exit as done:
+        return done.status
+    except UsageError as exc:
+        if verbose:
+            traceback.print_exc()
+        sys.stderr.write(f"mlwf-lint: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("mlwf-lint: interrupted\n")
+        return 130
+    except Exception as exc:  # a bug of ours: one line, the traceback with -v
+        if verbose:
+            traceback.print_exc()
+        sys.stderr.write(
+            f"mlwf-lint: internal error: {type(exc).__name__}: {exc} "
+            "(run with -v for the traceback, and please report it)\n"
+        )
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

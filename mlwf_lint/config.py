@@ -1,0 +1,192 @@
+"""Find, load and validate the configuration; fill in the defaults of design §3."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mlwf_lint.errors import UsageError
+from mlwf_lint.findings import Severity
+from mlwf_lint.parsing import ParseProblem, decode, parse_yaml
+
+CONFIG_FILE = ".mlwf-lint.yaml"
+
+KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record")
+
+DEFAULT_GLOBS: Mapping[str, tuple[str, ...]] = {
+    "model-card": ("docs/ml/models/*.md",),
+    "data-lineage": ("docs/ml/data/*.yaml",),
+    "rollback-plan": ("docs/ml/rollback/*.yaml",),
+    "decision-record": ("docs/ml/decisions/[0-9][0-9][0-9][0-9]-*.md",),
+}
+
+DEFAULT_ML_IMPORTS = (
+    "sklearn", "torch", "torchvision", "torchaudio", "tensorflow", "keras", "jax", "flax",
+    "optax", "xgboost", "lightgbm", "catboost", "transformers", "sentence_transformers",
+    "diffusers", "peft", "pytorch_lightning", "lightning", "mxnet", "paddle",
+    "onnxruntime", "spacy", "fastai", "timm",
+)  # fmt: skip
+
+DEFAULT_MODEL_PATTERNS = (
+    "*.pkl", "*.joblib", "*.onnx", "*.pt", "*.pth", "*.h5", "*.keras", "*.safetensors",
+    "models/**",
+)  # fmt: skip
+
+DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class KindConfig:
+    globs: tuple[str, ...]
+    schema: str | None = None  # a team's own schema, relative to the repository root
+
+
+@dataclass(frozen=True)
+class Config:
+    kinds: Mapping[str, KindConfig] = field(
+        default_factory=lambda: {k: KindConfig(DEFAULT_GLOBS[k]) for k in KINDS}
+    )
+    ml_imports: frozenset[str] = frozenset(DEFAULT_ML_IMPORTS)
+    model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    fail_on: Severity = Severity.ERROR
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    staleness_commits: int = 0
+    staleness_days: int = 0
+    source: str | None = None  # the file it was read from, for messages
+
+    def with_overrides(
+        self,
+        *,
+        select: tuple[str, ...] | None = None,
+        extend_ignore: tuple[str, ...] = (),
+        fail_on: Severity | None = None,
+    ) -> Config:
+        """Command-line options: --select replaces, --ignore adds (as in ruff)."""
+        return replace(
+            self,
+            select=self.select if select is None else select,
+            ignore=self.ignore + extend_ignore,
+            fail_on=self.fail_on if fail_on is None else fail_on,
+        )
+
+
+def load_config(root: Path, explicit: Path | None = None) -> Config:
+    """The configuration for the repository at `root`: `explicit` if given, else
+    .mlwf-lint.yaml, else [tool.mlwf-lint] in pyproject.toml, else the defaults."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise UsageError(f"config file {explicit} does not exist")
+        if explicit.suffix == ".toml":
+            return _from_pyproject(explicit, required=True) or Config(source=str(explicit))
+        return _from_yaml(explicit)
+    yaml_file = root / CONFIG_FILE
+    if yaml_file.is_file():
+        return _from_yaml(yaml_file)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        return _from_pyproject(pyproject, required=False) or Config()
+    return Config()
+
+
+def _from_yaml(path: Path) -> Config:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read config {path}: {exc.strerror or exc}") from exc
+
+    text = decode(raw)
+    parsed = text if isinstance(text, ParseProblem) else parse_yaml(text)
+    if isinstance(parsed, ParseProblem):
+        where = f":{parsed.line0 + 1}:{(parsed.col0 or 0) + 1}" if parsed.line0 is not None else ""
+        raise UsageError(f"{path}{where}: {parsed.message}")
+    data = {} if parsed.data is None else parsed.data
+
+    def where(pointer: str) -> str:
+        position = parsed.key_position(pointer)
+        return f"{path}:{position[0] + 1}:{position[1] + 1}" if position else str(path)
+
+    return _build(data, where)
+
+
+def _from_pyproject(path: Path, *, required: bool) -> Config | None:
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        if not required:
+            # a broken pyproject.toml is not ours to judge unless we were pointed at it
+            return None
+        raise UsageError(f"cannot read config {path}: {exc}") from exc
+    section = document.get("tool", {}).get("mlwf-lint")
+    if section is None:
+        return None
+    return _build(section, lambda pointer: f"{path} [tool.mlwf-lint]")
+
+
+def _validate(data: Any, where: Any) -> None:
+    from mlwf_lint.schemas import shipped_validator
+
+    validator = shipped_validator("config")
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    if not errors:
+        return
+    error = errors[0]
+    pointer = "".join(f"/{p}" for p in error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        unknown = sorted(k for k in error.instance if k not in allowed)
+        key = unknown[0] if unknown else "?"
+        known = ", ".join(sorted(allowed))
+        raise UsageError(
+            f"{where(f'{pointer}/{key}')}: unknown config key {key!r}"
+            + (f" under {pointer[1:]!r}" if pointer else "")
+            + f" (known: {known})"
+        )
+    if error.validator == "oneOf" and error.context:
+        error = error.context[0]
+    name = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    raise UsageError(f"{where(pointer)}: config key {name}: {error.message}")
+
+
+def _build(data: Any, where: Any) -> Config:
+    _validate(data, where)
+    assert isinstance(data, dict)
+    kinds = {}
+    for kind in KINDS:
+        spec = data.get("documents", {}).get(kind, {})
+        glob = spec.get("glob", DEFAULT_GLOBS[kind])
+        kinds[kind] = KindConfig(
+            globs=(glob,) if isinstance(glob, str) else tuple(glob), schema=spec.get("schema")
+        )
+    imports = set(data.get("ml-imports", DEFAULT_ML_IMPORTS)) | set(
+        data.get("extend-ml-imports", ())
+    )
+    patterns = tuple(data.get("model-patterns", DEFAULT_MODEL_PATTERNS)) + tuple(
+        data.get("extend-model-patterns", ())
+    )
+    staleness = data.get("staleness", {})
+    return Config(
+        kinds=kinds,
+        ml_imports=frozenset(imports),
+        model_patterns=patterns,
+        exclude=tuple(data.get("exclude", ())),
+        select=tuple(data.get("select", ())),
+        ignore=tuple(data.get("ignore", ())),
+        per_file_ignores=tuple(
+            (glob, tuple(codes)) for glob, codes in data.get("per-file-ignores", {}).items()
+        ),
+        severity={code: Severity.parse(s) for code, s in data.get("severity", {}).items()},
+        fail_on=Severity.parse(data.get("fail-on", "error")),
+        max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
+        staleness_commits=staleness.get("commits", 0),
+        staleness_days=staleness.get("days", 0),
+        source=where(""),
+    )

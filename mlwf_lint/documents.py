@@ -1,0 +1,84 @@
+"""The documents of each kind: found by the configured globs, read safely, parsed
+with positions. A document that cannot be read or parsed is still a `Document`,
+carrying its problem, so rules and reports see it."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mlwf_lint.config import KINDS, Config
+from mlwf_lint.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.globs import matches_any
+from mlwf_lint.parsing import Parsed, ParseProblem, Position, escape_pointer_token, parse_document
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    kind: str
+    parsed: Parsed | None = None
+    problem: FileProblem | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The fields, or {} when the document is unreadable or not a mapping."""
+        data = self.parsed.data if self.parsed else None
+        return data if isinstance(data, dict) else {}
+
+    @property
+    def id(self) -> str | None:
+        value = self.data.get("id")
+        return value if isinstance(value, str) and value else None
+
+    def get(self, *keys: str | int) -> Any:
+        """The value at a path of keys, or None if any step is missing or mistyped."""
+        value: Any = self.data
+        for key in keys:
+            if isinstance(key, int) and isinstance(value, list) and 0 <= key < len(value):
+                value = value[key]
+            elif isinstance(key, str) and isinstance(value, dict):
+                value = value.get(key)
+            else:
+                return None
+        return value
+
+    def position(self, *keys: str | int) -> tuple[str, Position | None]:
+        """(JSON pointer, position) for a path of keys; a missing key points at the
+        nearest mapping that exists."""
+        pointer = "".join(f"/{escape_pointer_token(str(k))}" for k in keys)
+        return pointer, self.parsed.position(pointer) if self.parsed else None
+
+
+def kind_of(path: str, config: Config) -> str | None:
+    for kind in KINDS:
+        if matches_any(path, config.kinds[kind].globs):
+            return kind
+    return None
+
+
+def find_documents(
+    root: Path, files: Iterable[str], config: Config
+) -> tuple[tuple[Document, ...], tuple[Skipped, ...]]:
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    for rel in files:
+        kind = kind_of(rel, config)
+        if kind is None:
+            continue
+        raw = read_bytes(root, rel, config.max_file_size)
+        if raw is None:
+            continue
+        if isinstance(raw, Skipped):
+            skipped.append(raw)
+            continue
+        parsed = parse_document(raw, posixpath.splitext(rel)[1])
+        if isinstance(parsed, ParseProblem):
+            problem = FileProblem(rel, parsed.message, parsed.line0, parsed.col0)
+            documents.append(Document(rel, kind, problem=problem))
+        else:
+            documents.append(Document(rel, kind, parsed=parsed))
+    return tuple(documents), tuple(skipped)

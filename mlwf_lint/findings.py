@@ -1,0 +1,84 @@
+"""Small immutable records that cross every boundary: rule → engine → report."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+class Severity(enum.IntEnum):
+    """Ordered so that `severity >= threshold` reads naturally."""
+
+    NOTICE = 0
+    WARNING = 1
+    ERROR = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding sits. `line`/`column` are 1-based; this is the only place
+    that promise is kept (parsers convert from their 0-based positions on entry)."""
+
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+
+    @classmethod
+    def from_zero_based(
+        cls, path: str, line0: int | None, col0: int | None, pointer: str | None = None
+    ) -> Location:
+        return cls(
+            path=path,
+            line=None if line0 is None else line0 + 1,
+            column=None if col0 is None else col0 + 1,
+            pointer=pointer,
+        )
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a rule yields: the fact, without severity (the engine decides that)."""
+
+    code: str
+    message: str
+    location: Location = field(default_factory=Location)
+    hint: str | None = None
+    fix: str | None = None  # "safe" | "unsafe" | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A violation stamped by the engine with its configured severity."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location
+    hint: str | None = None
+    fix: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.path or "", loc.line or 0, loc.column or 0, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: tuple[Finding, ...]
+    files_checked: int
+    tool_version: str
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+    def worst(self) -> Severity | None:
+        return max((f.severity for f in self.findings), default=None)

@@ -1,0 +1,68 @@
+"""Path patterns with the meaning users know from .gitignore and pre-commit.
+
+`*` and `?` stay inside one path segment, `**` crosses segments (and `dir/**` also
+matches `dir` itself, so a DVC output folder `models` matches `models/**`), and a
+pattern with no `/` matches the file's name in any folder (`*.pkl`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+
+def _translate(pattern: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if pattern.startswith("/**", i) and i + 3 == n:
+            out.append("(?:/.*)?")
+            i += 3
+        elif pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif c == "*":
+            out.append("[^/]*")
+            i += 1
+        elif c == "?":
+            out.append("[^/]")
+            i += 1
+        elif c == "[":
+            end = pattern.find("]", i + 2)
+            if end == -1:
+                out.append(re.escape(c))
+                i += 1
+            else:
+                body = pattern[i + 1 : end]
+                if body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = end + 1
+        else:
+            out.append(re.escape(c))
+            i += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=512)
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.lstrip("/").rstrip("/")
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + _translate(pattern) + r"\Z", re.DOTALL)
+
+
+def matches(path: str, pattern: str) -> bool:
+    return compile_glob(pattern).match(path) is not None
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    return any(matches(path, p) for p in patterns)

@@ -1,0 +1,257 @@
+"""YAML, JSON and Markdown front matter → plain data plus where every value sits.
+
+Every parse returns a value: `Parsed` on success, `ParseProblem` when the text cannot
+be understood (never an exception for any content). Positions are 0-based here and
+made 1-based in `findings.Location` only.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+Position = tuple[int, int]  # (line0, col0)
+
+MAX_DEPTH = 256
+MAX_EXPANDED_VALUES = 200_000
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    message: str
+    line0: int | None = None
+    col0: int | None = None
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A document's data, with the position of each value and each mapping key by
+    JSON pointer ("" is the root). Markdown documents also carry their body."""
+
+    data: Any
+    values: dict[str, Position] = field(default_factory=dict)
+    keys: dict[str, Position] = field(default_factory=dict)
+    body: str | None = None
+    body_line0: int = 0
+
+    def position(self, pointer: str) -> Position | None:
+        """The best place to point at for `pointer`: its value, else the nearest
+        existing parent (a missing key is reported on the mapping that lacks it)."""
+        while True:
+            if pointer in self.values:
+                return self.values[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rsplit("/", 1)[0]
+
+    def key_position(self, pointer: str) -> Position | None:
+        return self.keys.get(pointer) or self.position(pointer)
+
+
+def escape_pointer_token(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+class _TooComplex(Exception):
+    pass
+
+
+_yaml: Any = None
+
+
+def _rt_yaml() -> Any:
+    global _yaml
+    if _yaml is None:
+        from ruamel.yaml import YAML
+
+        _yaml = YAML(typ="rt", pure=True)
+        _yaml.allow_duplicate_keys = False
+    return _yaml
+
+
+def decode(raw: bytes) -> str | ParseProblem:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line0 = before.count(b"\n")
+        col0 = exc.start - (before.rfind(b"\n") + 1)
+        return ParseProblem(
+            f"not UTF-8 text: byte 0x{raw[exc.start]:02x} cannot be decoded", line0, col0
+        )
+
+
+def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
+    """Parse one YAML (or JSON, which YAML 1.2 reads) document with positions."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    if _flow_depth(text) > MAX_DEPTH:
+        return ParseProblem(f"document nests deeper than {MAX_DEPTH} levels; not read", line_offset, 0)
+    try:
+        node = _rt_yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(str(p).strip() for p in (exc.context, exc.problem) if p)
+        if mark is None:
+            return ParseProblem(f"invalid YAML: {what}")
+        return ParseProblem(f"invalid YAML: {what}", mark.line + line_offset, mark.column)
+    except RecursionError:
+        return ParseProblem("invalid YAML: nesting is too deep to read", line_offset, 0)
+    except (YAMLError, ValueError, TypeError) as exc:
+        return ParseProblem(f"invalid YAML: {exc}".splitlines()[0], line_offset, 0)
+    parsed = Parsed(data=None)
+    try:
+        _check_size(node)
+        data = _Converter(parsed, line_offset).convert(node, "", (line_offset, 0), 0)
+    except _TooComplex as exc:
+        return ParseProblem(str(exc), line_offset, 0)
+    except RecursionError:
+        return ParseProblem("invalid YAML: nesting is too deep to read", line_offset, 0)
+    return Parsed(data=data, values=parsed.values, keys=parsed.keys)
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of [ ] { }, found without parsing: the YAML reader recurses per
+    level and takes seconds to fail on a 10,000-deep document, so it is refused first."""
+    brackets = _NOT_BRACKET.sub("", text)
+    if len(brackets) <= MAX_DEPTH:
+        return 0
+    depth = deepest = 0
+    for char in brackets:
+        depth += 1 if char in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _check_size(node: Any) -> None:
+    """Refuse documents whose aliases expand to a huge tree (a "billion laughs"),
+    counting each shared node once so the check itself stays cheap."""
+    sizes: dict[int, int] = {}
+
+    def size(n: Any, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise _TooComplex(f"document nests deeper than {MAX_DEPTH} levels")
+        if not isinstance(n, dict | list):
+            return 1
+        key = id(n)
+        if key in sizes:
+            if sizes[key] < 0:
+                raise _TooComplex("document refers to itself through a YAML alias")
+            return sizes[key]
+        sizes[key] = -1
+        children = n.values() if isinstance(n, dict) else n
+        total = 1 + sum(size(c, depth + 1) for c in children)
+        if total > MAX_EXPANDED_VALUES:
+            raise _TooComplex(
+                f"document expands to more than {MAX_EXPANDED_VALUES} values through "
+                "YAML aliases; not read"
+            )
+        sizes[key] = total
+        return total
+
+    size(node, 0)
+
+
+class _Converter:
+    """ruamel's round-trip nodes → plain dict/list/str/int/float/bool/None, filling
+    the position maps on the way (each shared node converted once)."""
+
+    def __init__(self, parsed: Parsed, line_offset: int) -> None:
+        self.parsed = parsed
+        self.offset = line_offset
+        self.done: dict[int, Any] = {}
+
+    def convert(self, node: Any, pointer: str, pos: Position, depth: int) -> Any:
+        self.parsed.values.setdefault(pointer, pos)
+        if isinstance(node, dict):
+            if id(node) in self.done:
+                return self.done[id(node)]
+            out: dict[str, Any] = {}
+            self.done[id(node)] = out
+            lc = getattr(node, "lc", None)
+            for key, value in node.items():
+                name = _scalar(key)
+                name = name if isinstance(name, str) else str(name)
+                child = f"{pointer}/{escape_pointer_token(name)}"
+                where = lc.data.get(key) if lc is not None else None
+                if where:
+                    self.parsed.keys[child] = (where[0] + self.offset, where[1])
+                    vpos = (where[2] + self.offset, where[3])
+                else:
+                    vpos = pos
+                out[name] = self.convert(value, child, vpos, depth + 1)
+            return out
+        if isinstance(node, list):
+            if id(node) in self.done:
+                return self.done[id(node)]
+            items: list[Any] = []
+            self.done[id(node)] = items
+            lc = getattr(node, "lc", None)
+            for index, value in enumerate(node):
+                where = lc.data.get(index) if lc is not None else None
+                ipos = (where[0] + self.offset, where[1]) if where else pos
+                items.append(self.convert(value, f"{pointer}/{index}", ipos, depth + 1))
+            return items
+        return _scalar(node)
+
+
+def _scalar(value: Any) -> Any:
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        # ruamel's ScalarBoolean is an int subclass
+        return bool(value) if type(value).__name__ == "ScalarBoolean" else int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, _dt.datetime | _dt.date):
+        # YAML timestamps are read as text, the way JSON Schema's "date" format sees them
+        if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    return str(value)
+
+
+def split_front_matter(text: str) -> tuple[str, int, str, int] | ParseProblem:
+    """Markdown → (front matter text, its first line0, body, body's first line0)."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n").rstrip() != "---":
+        return ParseProblem(
+            "no YAML front matter: the file must start with a '---' line, then the fields, "
+            "then a closing '---' line",
+            0,
+            0,
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip("\r\n").rstrip() in ("---", "..."):
+            front = "".join(lines[1:index])
+            body = "".join(lines[index + 1 :])
+            return front, 1, body, index + 1
+    return ParseProblem("front matter opened on line 1 is never closed by a '---' line", 0, 0)
+
+
+def parse_document(raw: bytes, suffix: str) -> Parsed | ParseProblem:
+    """A document file's bytes → data with positions, by its suffix."""
+    text = decode(raw)
+    if isinstance(text, ParseProblem):
+        return text
+    if suffix.lower() in (".md", ".markdown"):
+        split = split_front_matter(text)
+        if isinstance(split, ParseProblem):
+            return split
+        front, front_line0, body, body_line0 = split
+        parsed = parse_yaml(front, front_line0)
+        if isinstance(parsed, ParseProblem):
+            return parsed
+        return Parsed(parsed.data, parsed.values, parsed.keys, body, body_line0)
+    return parse_yaml(text)

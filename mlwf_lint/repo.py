@@ -1,0 +1,101 @@
+"""The repository as facts, read once and handed to every rule as plain data:
+its files, whether it holds ML code, what DVC records, and the documents found."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlwf_lint.config import Config
+from mlwf_lint.documents import Document, find_documents
+from mlwf_lint.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.globs import matches_any
+from mlwf_lint.sources import git
+from mlwf_lint.sources.dvc import DvcFacts, read_dvc
+
+ML_PROJECT_FILES = ("dvc.yaml", "MLproject")
+_IMPORT_LINE = re.compile(rb"^[ \t]*(from|import)[ \t]+([^\r\n#;]+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class MlCode:
+    """Why the repository counts as holding ML code: the first file that shows it."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class RepoFacts:
+    root: Path
+    config: Config
+    files: tuple[str, ...]
+    ml_code: MlCode | None
+    dvc: DvcFacts
+    documents: tuple[Document, ...]
+    skipped: tuple[Skipped, ...]
+
+    def documents_of(self, kind: str) -> tuple[Document, ...]:
+        return tuple(d for d in self.documents if d.kind == kind)
+
+    @property
+    def problems(self) -> tuple[FileProblem, ...]:
+        return self.dvc.problems + tuple(d.problem for d in self.documents if d.problem)
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.documents) + len(self.dvc.files_read)
+
+
+def imported_modules(source: bytes) -> Iterable[tuple[str, int]]:
+    """(top-level module, 1-based line) for each import statement in Python source."""
+    for match in _IMPORT_LINE.finditer(source):
+        line = source.count(b"\n", 0, match.start()) + 1
+        keyword, rest = match.group(1), match.group(2).decode("utf-8", "replace")
+        if keyword == b"from":
+            yield rest.split()[0].split(".")[0] if rest.split() else "", line
+        else:
+            for part in rest.strip("()\\ \t").split(","):
+                words = part.split()
+                if words:
+                    yield words[0].split(".")[0], line
+
+
+def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode | None:
+    for rel in files:
+        name = posixpath.basename(rel)
+        if name in ML_PROJECT_FILES:
+            return MlCode(rel, f"{name} defines an ML project")
+        if rel.endswith(".ipynb"):
+            return MlCode(rel, "a Jupyter notebook")
+    for rel in files:
+        if not rel.endswith(".py"):
+            continue
+        raw = read_bytes(root, rel, config.max_file_size)
+        if not isinstance(raw, bytes):
+            continue
+        for module, line in imported_modules(raw):
+            if module in config.ml_imports:
+                return MlCode(rel, f"imports {module}", line)
+    return None
+
+
+def gather(root: Path, config: Config) -> RepoFacts:
+    files = tuple(
+        sorted(f for f in git.list_files(root) if not matches_any(f, config.exclude))
+    )
+    dvc = read_dvc(root, files, config.model_patterns, config.max_file_size)
+    documents, skipped = find_documents(root, files, config)
+    return RepoFacts(
+        root=root,
+        config=config,
+        files=files,
+        ml_code=find_ml_code(root, files, config),
+        dvc=dvc,
+        documents=documents,
+        skipped=dvc.skipped + skipped,
+    )

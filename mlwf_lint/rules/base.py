@@ -1,0 +1,47 @@
+"""What a rule is: a code, a default severity, a title, documentation with a failing
+and a passing example (its docstring), and a generator of violations over the facts."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from mlwf_lint.findings import Severity, Violation
+from mlwf_lint.repo import RepoFacts
+
+Check = Callable[[RepoFacts], Iterable[Violation]]
+
+
+class Rule(Protocol):
+    @property
+    def code(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def doc(self) -> str: ...
+    def check(self, facts: RepoFacts) -> Iterable[Violation]: ...
+
+
+@dataclass(frozen=True)
+class DeclaredRule:
+    code: str
+    severity: Severity
+    title: str
+    doc: str
+    run: Check
+
+    def check(self, facts: RepoFacts) -> Iterable[Violation]:
+        return self.run(facts)
+
+
+def rule(code: str, severity: Severity, title: str) -> Callable[[Check], DeclaredRule]:
+    """Declare a rule; its function's docstring is the rule's documentation."""
+
+    def declare(check: Check) -> DeclaredRule:
+        return DeclaredRule(code, severity, title, inspect.getdoc(check) or "", check)
+
+    return declare

@@ -1,0 +1,227 @@
+"""MLW1xx — required documents: every model, dataset and deployed model has its
+document, and every document describes something DVC still tracks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mlwf_lint.documents import Document
+from mlwf_lint.findings import Location, Severity, Violation
+from mlwf_lint.parsing import Position
+from mlwf_lint.repo import RepoFacts
+from mlwf_lint.rules.base import rule
+from mlwf_lint.sources.dvc import normalize
+
+DEPLOYED = ("staging", "production")
+
+
+def _at(path: str, position: Position | None, pointer: str | None = None) -> Location:
+    line0, col0 = position if position else (None, None)
+    return Location.from_zero_based(path, line0, col0, pointer)
+
+
+def _doc_at(doc: Document, *keys: str | int) -> Location:
+    pointer, position = doc.position(*keys)
+    return _at(doc.path, position, pointer)
+
+
+def _same_or_nested(a: str, b: str) -> bool:
+    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+
+def _described_path(doc: Document, field: str) -> str | None:
+    value = doc.get(field, "path")
+    return normalize(value) if isinstance(value, str) and value.strip() else None
+
+
+def _globs(facts: RepoFacts, kind: str) -> str:
+    return ", ".join(facts.config.kinds[kind].globs)
+
+
+@rule("MLW101", Severity.ERROR, "ML code but no model card")
+def ml_code_without_model_card(facts: RepoFacts) -> Iterator[Violation]:
+    """The repository holds ML code — Python importing an ML library, a notebook,
+    a `dvc.yaml` or an `MLproject` — but no model card. (When DVC declares model
+    artifacts, MLW102 names each of them instead.)
+
+    Fails — `src/train.py` and nothing under `docs/ml/models/`:
+
+        # src/train.py
+        from sklearn.linear_model import LogisticRegression
+
+    Passes — the same code with a card:
+
+        docs/ml/models/churn-model.md
+    """
+    ml = facts.ml_code
+    if ml is None or facts.documents_of("model-card") or facts.dvc.models:
+        return
+    yield Violation(
+        "MLW101",
+        f"ML code ({ml.path}: {ml.reason}) but no model card ({_globs(facts, 'model-card')})",
+        Location(ml.path, ml.line, 1 if ml.line else None),
+        hint="describe the model this code trains in a model card, e.g. "
+        "docs/ml/models/<model-id>.md",
+    )
+
+
+@rule("MLW102", Severity.ERROR, "model artifact without a model card")
+def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
+    """DVC tracks a model — a `dvc.yaml` `artifacts:` entry of `type: model`, or an
+    output matching the model patterns (`*.pkl`, `*.onnx`, `models/**`, ...) — and no
+    model card's `artifact.path` names it (or a card's `id` equals the artifact's name).
+
+    Fails — `dvc.yaml` declares a model and no card describes it:
+
+        artifacts:
+          churn-model:
+            path: models/model.pkl
+            type: model
+
+    Passes — a card whose front matter has:
+
+        artifact:
+          path: models/model.pkl
+          md5: 3863d0e317dee0a55c4e59d2ec0eef33
+    """
+    cards = facts.documents_of("model-card")
+    described = [p for p in (_described_path(c, "artifact") for c in cards) if p]
+    ids = {c.id for c in cards}
+    for model in facts.dvc.models:
+        if model.name in ids or any(_same_or_nested(model.path, p) for p in described):
+            continue
+        name = f" {model.name!r}" if model.name else ""
+        yield Violation(
+            "MLW102",
+            f"model{name} at {model.path} has no model card",
+            _at(model.declared_in, model.position),
+            hint=f"write a model card ({_globs(facts, 'model-card')}) whose "
+            f"artifact.path is {model.path}",
+        )
+
+
+@rule("MLW103", Severity.ERROR, "source dataset without a lineage record")
+def dataset_without_lineage(facts: RepoFacts) -> Iterator[Violation]:
+    """A source dataset — tracked by DVC in a `.dvc` file (`dvc add`, `dvc import`,
+    `dvc import-url`) and produced by no pipeline stage — has no data lineage record
+    whose `dataset.path` names it. Outputs of pipeline stages are not source data and
+    never need one.
+
+    Fails — `data/raw.csv.dvc` exists and nothing under `docs/ml/data/` describes it.
+
+    Passes — `docs/ml/data/raw.yaml` holds:
+
+        dataset:
+          path: data/raw.csv
+          md5: 22a1a2931c8370d3aeedd7183606fd7f
+    """
+    described = [
+        p for p in (_described_path(d, "dataset") for d in facts.documents_of("data-lineage")) if p
+    ]
+    for dataset in facts.dvc.source_datasets:
+        if any(_same_or_nested(dataset.path, p) for p in described):
+            continue
+        origin = f" (imported from {dataset.imported_from})" if dataset.imported_from else ""
+        yield Violation(
+            "MLW103",
+            f"source dataset {dataset.path}{origin} has no data lineage record",
+            _at(dataset.declared_in, dataset.position),
+            hint=f"record where it comes from in a lineage record "
+            f"({_globs(facts, 'data-lineage')}) whose dataset.path is {dataset.path}",
+        )
+
+
+@rule("MLW104", Severity.ERROR, "deployed model without a rollback plan")
+def deployed_without_rollback(facts: RepoFacts) -> Iterator[Violation]:
+    """A model card's `status` is `staging` or `production`, and no rollback plan
+    exists for it: neither a plan whose `model` is the card's `id` nor the plan its
+    `rollback_plan` names.
+
+    Fails:
+
+        status: production        # and docs/ml/rollback/ holds no plan for it
+
+    Passes — `docs/ml/rollback/churn-model.yaml` with `model: churn-model`, and:
+
+        status: production
+        rollback_plan: churn-model-rollback
+    """
+    plans = facts.documents_of("rollback-plan")
+    plan_ids = {p.id for p in plans}
+    covered = {p.get("model") for p in plans}
+    for card in facts.documents_of("model-card"):
+        status = card.get("status")
+        if status not in DEPLOYED:
+            continue
+        named = card.get("rollback_plan")
+        if card.id in covered or (isinstance(named, str) and named in plan_ids):
+            continue
+        who = card.id or card.path
+        yield Violation(
+            "MLW104",
+            f"model {who!r} is in {status} but has no rollback plan",
+            _doc_at(card, "status"),
+            hint=f"write a rollback plan ({_globs(facts, 'rollback-plan')}) with "
+            f"model: {who} and set rollback_plan in the card",
+        )
+
+
+@rule("MLW105", Severity.WARNING, "model card links no decision record")
+def card_without_decisions(facts: RepoFacts) -> Iterator[Violation]:
+    """A model card's `decisions` is missing or empty: nobody can find why the model
+    is built the way it is.
+
+    Fails:
+
+        decisions: []
+
+    Passes:
+
+        decisions: [ADR-0001]
+    """
+    for card in facts.documents_of("model-card"):
+        if card.problem is not None:
+            continue
+        decisions = card.get("decisions")
+        if isinstance(decisions, list) and decisions:
+            continue
+        yield Violation(
+            "MLW105",
+            f"model card {card.id or card.path!r} links no decision record",
+            _doc_at(card, "decisions"),
+            hint="list the ids of the decision records behind this model in `decisions`",
+        )
+
+
+@rule("MLW106", Severity.ERROR, "document describes a path DVC does not track")
+def describes_untracked_path(facts: RepoFacts) -> Iterator[Violation]:
+    """A model card's `artifact.path` or a lineage record's `dataset.path` names a
+    path that no `.dvc` file, `dvc.yaml` stage or `artifacts:` entry tracks (any
+    more): the document describes something that is gone or was renamed. A model
+    not kept in DVC is described with `artifact: {uri: ...}` instead.
+
+    Fails — `data/tweets.csv` was removed from DVC:
+
+        dataset:
+          path: data/tweets.csv
+
+    Passes — the path of a tracked output (`data/tweets.csv.dvc` exists):
+
+        dataset:
+          path: data/tweets.csv
+    """
+    artifact_paths = [m.path for m in facts.dvc.models]
+    for kind, field in (("model-card", "artifact"), ("data-lineage", "dataset")):
+        for doc in facts.documents_of(kind):
+            path = _described_path(doc, field)
+            if path is None or facts.dvc.output_for(path) is not None:
+                continue
+            if any(_same_or_nested(path, p) for p in artifact_paths):
+                continue
+            yield Violation(
+                "MLW106",
+                f"{field}.path {path} is not tracked by DVC",
+                _doc_at(doc, field, "path"),
+                hint="point it at a DVC-tracked path (dvc add / a dvc.yaml output), "
+                "or retire the document",
+            )

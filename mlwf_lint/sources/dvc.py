@@ -1,0 +1,345 @@
+""".dvc files, dvc.yaml and dvc.lock read as YAML → what DVC records about the data.
+
+No `dvc` import here: the files are plain YAML, and reading them directly keeps the
+default path fast and usable without the `dvc` extra. Every malformed entry becomes a
+`FileProblem` and is skipped; nothing here raises for any file content.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mlwf_lint.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.globs import matches_any
+from mlwf_lint.parsing import Parsed, ParseProblem, Position, decode, parse_yaml
+
+DVC3_HASH = "md5"
+LEGACY_HASH = "md5-dos2unix"  # DVC 2 entries carry no `hash:` key
+
+
+@dataclass(frozen=True)
+class DvcOutput:
+    """One DVC-tracked path and the version DVC records for it."""
+
+    path: str  # relative to the repository root, '/'-separated
+    declared_in: str  # the .dvc, dvc.yaml or dvc.lock file that records it
+    position: Position | None = None
+    md5: str | None = None  # None while a stage has never been run (not in dvc.lock)
+    hash_name: str | None = None  # "md5" (DVC 3) or "md5-dos2unix" (legacy)
+    stage: str | None = None  # the producing stage; None for a `dvc add`/import
+    imported_from: str | None = None  # repo URL or URL of a `dvc import`/`import-url`
+    is_model: bool = False
+
+    @property
+    def is_dir(self) -> bool:
+        return bool(self.md5 and self.md5.endswith(".dir"))
+
+    @property
+    def is_source(self) -> bool:
+        """A source dataset: tracked by DVC and produced by no stage."""
+        return self.stage is None and not self.is_model
+
+    def covers(self, path: str) -> bool:
+        return path == self.path or path.startswith(self.path + "/")
+
+
+@dataclass(frozen=True)
+class DvcStage:
+    name: str  # DVC's address: "train", "sub/dvc.yaml:train", "train@0"
+    dvc_yaml: str
+    deps: tuple[str, ...] = ()
+    outs: tuple[str, ...] = ()
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class ModelArtifact:
+    """A model: an `artifacts:` entry of type model, or an output matching the model
+    patterns."""
+
+    path: str
+    declared_in: str
+    position: Position | None = None
+    name: str | None = None  # the artifacts: key, when declared there
+    output: DvcOutput | None = None
+
+
+@dataclass(frozen=True)
+class DvcFacts:
+    outputs: tuple[DvcOutput, ...] = ()
+    stages: tuple[DvcStage, ...] = ()
+    models: tuple[ModelArtifact, ...] = ()
+    files_read: tuple[str, ...] = ()
+    problems: tuple[FileProblem, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def source_datasets(self) -> tuple[DvcOutput, ...]:
+        return tuple(o for o in self.outputs if o.is_source)
+
+    def output_for(self, path: str) -> DvcOutput | None:
+        """The output that tracks `path`: the same path, or a folder output holding it."""
+        path = normalize(path)
+        exact = [o for o in self.outputs if o.path == path]
+        if exact:
+            return exact[0]
+        holders = [o for o in self.outputs if o.covers(path)]
+        return max(holders, key=lambda o: len(o.path)) if holders else None
+
+
+def normalize(path: str, base: str = "") -> str:
+    joined = posixpath.join(base, path.replace("\\", "/")) if base else path.replace("\\", "/")
+    return posixpath.normpath(joined).lstrip("/") if joined else ""
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+@dataclass
+class _Collector:
+    root: Path
+    limit: int
+    outputs: list[DvcOutput] = field(default_factory=list)
+    stages: list[DvcStage] = field(default_factory=list)
+    artifacts: list[ModelArtifact] = field(default_factory=list)
+    files_read: list[str] = field(default_factory=list)
+    problems: list[FileProblem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def load(self, rel: str) -> Parsed | None:
+        raw = read_bytes(self.root, rel, self.limit)
+        if raw is None:
+            return None
+        if isinstance(raw, Skipped):
+            self.skipped.append(raw)
+            return None
+        self.files_read.append(rel)
+        text = decode(raw)
+        parsed = text if isinstance(text, ParseProblem) else parse_yaml(text)
+        if isinstance(parsed, ParseProblem):
+            self.problems.append(FileProblem(rel, parsed.message, parsed.line0, parsed.col0))
+            return None
+        return parsed
+
+    def expect(self, rel: str, parsed: Parsed, pointer: str, value: Any, kind: type) -> Any:
+        """`value` if it has the type DVC writes there; else a problem and None."""
+        if value is None or isinstance(value, kind):
+            return value
+        names = {dict: "a mapping", list: "a list", str: "a string"}
+        where = parsed.position(pointer) or (None, None)
+        got = type(value).__name__
+        self.problems.append(
+            FileProblem(
+                rel, f"{pointer or '/'} must be {names.get(kind, kind.__name__)}, not {got}",
+                where[0], where[1],
+            )  # fmt: skip
+        )
+        return None
+
+
+def _entries(
+    c: _Collector, rel: str, parsed: Parsed, pointer: str, items: Any
+) -> Iterator[tuple[str, dict[str, Any], Position | None]]:
+    """(path, options, position) of each entry of a deps/outs list, which DVC writes
+    as plain strings (dvc.yaml), `{path: options}` (dvc.yaml) or `{path: ..., md5: ...}`
+    (.dvc, dvc.lock)."""
+    for index, item in enumerate(c.expect(rel, parsed, pointer, items, list) or ()):
+        here = f"{pointer}/{index}"
+        position = parsed.position(here)
+        if isinstance(item, str):
+            yield item, {}, position
+        elif isinstance(item, dict) and isinstance(item.get("path"), str):
+            yield item["path"], item, parsed.position(f"{here}/path")
+        elif isinstance(item, dict) and len(item) == 1:
+            (path, options), = item.items()
+            yield str(path), options if isinstance(options, dict) else {}, position
+        else:
+            c.expect(rel, parsed, here, item, str)
+
+
+def _hash(entry: dict[str, Any]) -> tuple[str | None, str | None]:
+    md5 = entry.get("md5")
+    if not isinstance(md5, str) or not md5:
+        return None, None
+    hash_name = entry.get("hash")
+    return md5, hash_name if isinstance(hash_name, str) else LEGACY_HASH
+
+
+def _read_dvc_file(c: _Collector, rel: str) -> None:
+    parsed = c.load(rel)
+    if parsed is None:
+        return
+    data = c.expect(rel, parsed, "", parsed.data, dict)
+    if not data:
+        return
+    base = posixpath.dirname(rel)
+    wdir = data.get("wdir")
+    if isinstance(wdir, str):
+        base = normalize(wdir, base)
+    imported_from = None
+    for _path, dep, _pos in _entries(c, rel, parsed, "/deps", data.get("deps")):
+        repo = dep.get("repo")
+        if isinstance(repo, dict) and isinstance(repo.get("url"), str):
+            imported_from = repo["url"]
+        elif "://" in _path:
+            imported_from = _path
+    for path, out, position in _entries(c, rel, parsed, "/outs", data.get("outs")):
+        md5, hash_name = _hash(out)
+        c.outputs.append(
+            DvcOutput(
+                path=normalize(path, base), declared_in=rel, position=position, md5=md5,
+                hash_name=hash_name, imported_from=imported_from,
+            )  # fmt: skip
+        )
+
+
+def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
+    parsed = c.load(dvc_yaml)
+    if parsed is None:
+        return
+    data = c.expect(dvc_yaml, parsed, "", parsed.data, dict) or {}
+    folder = posixpath.dirname(dvc_yaml)
+    prefix = "" if dvc_yaml == "dvc.yaml" else f"{dvc_yaml}:"
+    defined = c.expect(dvc_yaml, parsed, "/stages", data.get("stages"), dict) or {}
+    locked = _read_lock(c, posixpath.join(folder, "dvc.lock"))
+    wdirs: dict[str, str] = {}
+    for name, stage in defined.items():
+        here = f"/stages/{name}"
+        stage = c.expect(dvc_yaml, parsed, here, stage, dict)
+        if stage is None:
+            continue
+        wdir = stage.get("wdir")
+        base = normalize(wdir, folder) if isinstance(wdir, str) else folder
+        wdirs[name] = base
+        templated = "foreach" in stage or "matrix" in stage
+        body = stage.get("do", stage) if "foreach" in stage else stage
+        if not isinstance(body, dict):
+            continue
+        outs: list[tuple[str, Position | None]] = []
+        for key in ("outs", "metrics", "plots"):
+            for path, _opts, position in _entries(c, dvc_yaml, parsed, f"{here}/{key}", body.get(key)):
+                if "${" not in path:
+                    outs.append((normalize(path, base), position))
+        deps = tuple(
+            normalize(p, base)
+            for p, _o, _pos in _entries(c, dvc_yaml, parsed, f"{here}/deps", body.get("deps"))
+            if "${" not in p
+        )
+        if templated:
+            continue  # its instances come from dvc.lock, under "name@key"
+        c.stages.append(
+            DvcStage(f"{prefix}{name}", dvc_yaml, deps, tuple(o for o, _ in outs), name in locked)
+        )
+        for path, position in outs:
+            if not any(normalize(o.path, base) == path for o in locked.get(name, ())):
+                c.outputs.append(
+                    DvcOutput(path, dvc_yaml, position, stage=f"{prefix}{name}")
+                )
+    for name, lock_outs in locked.items():
+        base_name = name.split("@", 1)[0]
+        if base_name not in defined:
+            continue  # a lock entry for a stage that no longer exists is DVC's to clean
+        base = wdirs.get(base_name, folder)
+        address = f"{prefix}{name}"
+        if "@" in name:
+            c.stages.append(
+                DvcStage(address, dvc_yaml, (), tuple(normalize(o.path, base) for o in lock_outs), True)
+            )
+        for out in lock_outs:
+            c.outputs.append(
+                DvcOutput(
+                    normalize(out.path, base), out.declared_in, out.position, out.md5,
+                    out.hash_name, stage=address,
+                )  # fmt: skip
+            )
+    for name, artifact in (
+        c.expect(dvc_yaml, parsed, "/artifacts", data.get("artifacts"), dict) or {}
+    ).items():
+        if isinstance(artifact, dict) and artifact.get("type") == "model":
+            path = artifact.get("path")
+            if isinstance(path, str) and path:
+                c.artifacts.append(
+                    ModelArtifact(
+                        normalize(path, folder), dvc_yaml,
+                        parsed.keys.get(f"/artifacts/{name}"), name=str(name),
+                    )  # fmt: skip
+                )
+
+
+def _read_lock(c: _Collector, rel: str) -> dict[str, list[DvcOutput]]:
+    """stage name → its locked outs (paths as written, relative to the stage's wdir)."""
+    if not (c.root / rel).exists():
+        return {}
+    parsed = c.load(rel)
+    if parsed is None:
+        return {}
+    data = c.expect(rel, parsed, "", parsed.data, dict) or {}
+    if "schema" in data:
+        stages, pointer = data.get("stages"), "/stages"
+    else:  # the DVC 1 lock format: stages at the top level
+        stages, pointer = data, ""
+    locked: dict[str, list[DvcOutput]] = {}
+    for name, stage in (c.expect(rel, parsed, pointer, stages, dict) or {}).items():
+        here = f"{pointer}/{name}"
+        stage = c.expect(rel, parsed, here, stage, dict)
+        if stage is None:
+            continue
+        outs = []
+        for path, entry, position in _entries(c, rel, parsed, f"{here}/outs", stage.get("outs")):
+            md5, hash_name = _hash(entry)
+            outs.append(DvcOutput(path, rel, position, md5, hash_name))
+        locked[str(name)] = outs
+    return locked
+
+
+def read_dvc(
+    root: Path, files: Iterable[str], model_patterns: tuple[str, ...], limit: int
+) -> DvcFacts:
+    c = _Collector(root, limit)
+    file_list = sorted(files)
+    for rel in file_list:
+        if rel.endswith(".dvc") and posixpath.basename(rel) != ".dvc":
+            _read_dvc_file(c, rel)
+    for rel in file_list:
+        if posixpath.basename(rel) == "dvc.yaml":
+            _read_pipeline(c, rel)
+    outputs = _mark_models(c.outputs, c.artifacts, model_patterns)
+    return DvcFacts(
+        outputs=tuple(outputs),
+        stages=tuple(c.stages),
+        models=_models(outputs, c.artifacts),
+        files_read=tuple(c.files_read),
+        problems=tuple(c.problems),
+        skipped=tuple(c.skipped),
+    )
+
+
+def _mark_models(
+    outputs: list[DvcOutput], artifacts: list[ModelArtifact], patterns: tuple[str, ...]
+) -> list[DvcOutput]:
+    marked = []
+    for out in outputs:
+        by_artifact = any(out.covers(a.path) or a.path.startswith(out.path + "/") for a in artifacts)
+        if by_artifact or matches_any(out.path, patterns):
+            out = replace(out, is_model=True)
+        marked.append(out)
+    return marked
+
+
+def _models(outputs: list[DvcOutput], artifacts: list[ModelArtifact]) -> tuple[ModelArtifact, ...]:
+    models: list[ModelArtifact] = []
+    for artifact in artifacts:
+        holder = [o for o in outputs if o.covers(artifact.path)]
+        output = max(holder, key=lambda o: len(o.path)) if holder else None
+        models.append(replace(artifact, output=output))
+    for out in outputs:
+        if not out.is_model:
+            continue
+        if any(out.covers(m.path) or m.path.startswith(out.path + "/") for m in models):
+            continue
+        models.append(ModelArtifact(out.path, out.declared_in, out.position, output=out))
+    return tuple(models)

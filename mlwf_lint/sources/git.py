@@ -1,0 +1,55 @@
+"""Thin functions over the Git repository.
+
+The working-tree questions asked on every run (where is the root, which files are
+there) use one direct `git` call each: GitPython itself shells out to `git ls-files`
+for them, and importing it costs ~65 ms of the 150 ms hook budget. History questions
+use GitPython (see the history module).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from mlwf_lint.errors import UsageError
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed or not on PATH; install Git and retry") from None
+
+
+def find_root(start: Path) -> Path:
+    """The working-tree root of the repository holding `start`."""
+    folder = start if start.is_dir() else start.parent
+    if not folder.exists():
+        raise UsageError(f"{start} does not exist")
+    done = _git(["rev-parse", "--is-bare-repository", "--show-toplevel"], folder)
+    lines = done.stdout.splitlines()
+    if lines[:1] == [b"true"]:
+        raise UsageError(f"{start} is a bare Git repository: run mlwf-lint in a working tree")
+    if done.returncode != 0 or len(lines) < 2:
+        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        if reason and "not a git repository" not in reason[-1].lower():
+            raise UsageError(f"{start}: {reason[-1]}")
+        raise UsageError(
+            f"not inside a Git repository ({start}): run mlwf-lint from your repository "
+            "or pass its PATH"
+        )
+    return Path(os.fsdecode(lines[1]))
+
+
+def list_files(root: Path) -> tuple[str, ...]:
+    """Files Git tracks plus untracked ones it does not ignore (a document written but
+    not yet added is still checked), as /-separated paths relative to `root`."""
+    done = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], root)
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError(f"git ls-files failed in {root}: {message[-1] if message else '?'}")
+    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return tuple(dict.fromkeys(n for n in names if n))
