@@ -43,6 +43,7 @@ def _pinned_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
+        path.mkdir(parents=True, exist_ok=True)
         self.git("init", "-q", "-b", "main")
         self.git("config", "commit.gpgsign", "false")
 
