@@ -29,12 +29,11 @@ def _report_scope(root: Path, paths: Sequence[Path]) -> tuple[str, ...] | None:
     for path in paths:
         resolved = path.resolve()
         if not resolved.is_relative_to(resolved_root):
-            raise UsageError(f"{path} is outside the repository at {root}; lint one repository per run")
-        rel = resolved.relative_to(resolved_root).as_posix()
-        if rel == ".":
-            return None
-        scope.append(rel)
-    return tuple(scope)
+            raise UsageError(
+                f"{path} is outside the repository at {root}; lint one repository per run"
+            )
+        scope.append(resolved.relative_to(resolved_root).as_posix())
+    return None if "." in scope else tuple(scope)
 
 
 def _in_scope(finding: Finding, scope: tuple[str, ...] | None) -> bool:
