@@ -1,0 +1,73 @@
+"""`mlwf-lint demo`: a real repository with real history, and exactly its faults."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import codes, lint_json, run_dvc
+from mlwf_lint.cli import main
+from mlwf_lint.demo import DEMO_TAG
+
+
+@pytest.fixture
+def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    folder = tmp_path / "demo"
+    assert main(["demo", str(folder), "--color", "never"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Made a demo ML repository in {folder}")
+    assert f"`mlwf-lint {folder}` exits 1" in out
+    return folder
+
+
+def test_demo_has_exactly_its_deliberate_faults(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = lint_json(capsys, str(demo))
+    assert status == 1
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [
+        ("MLW103", "data/raw/labels.csv.dvc"),
+        ("MLW106", "docs/ml/data/tweets.yaml"),
+        ("MLW104", "docs/ml/models/text-classifier.md"),
+        ("MLW105", "docs/ml/models/text-classifier.md"),
+    ]
+
+
+def test_demo_history_is_real(demo: Path) -> None:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=demo, capture_output=True, text=True, check=True).stdout
+
+    assert len(git("rev-list", "HEAD").split()) == 2
+    assert git("tag", "--list") == f"{DEMO_TAG}\n"
+    assert git("status", "--porcelain") == ""
+    assert "dvc.lock" in git("ls-files")
+
+
+def test_dvc_agrees_with_the_demo_hashes(demo: Path) -> None:
+    pytest.importorskip("dvc")
+    assert "up to date" in run_dvc(demo, "status")
+
+
+def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    card = demo / "docs/ml/models/text-classifier.md"
+    card.write_text(
+        card.read_text()
+        .replace("decisions: []", "decisions: [ADR-0001]\nrollback_plan: text-classifier-rollback")
+    )
+    (demo / "docs/ml/rollback").mkdir(parents=True)
+    (demo / "docs/ml/rollback/text-classifier.yaml").write_text(
+        "id: text-classifier-rollback\nmodel: text-classifier\n"
+    )
+    (demo / "docs/ml/data/tweets.yaml").unlink()
+    (demo / "docs/ml/data/labels.yaml").write_text(
+        "id: labels\ndataset:\n  path: data/raw/labels.csv\n"
+    )
+    status, report = lint_json(capsys, str(demo))
+    assert codes(report) == [] and status == 0
+
+
+def test_demo_refuses_a_folder_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["demo", str(tmp_path)]) == 2
+    assert "is not an empty folder" in capsys.readouterr().err
+    assert (tmp_path / "keep.txt").read_text() == "mine"
