@@ -60,8 +60,13 @@ def _check_parser() -> _Parser:
         epilog="Other commands: `mlwf-lint demo [DIR]`, `mlwf-lint rule [CODE]`. "
         "Exit codes: 0 clean, 1 findings, 2 usage or environment error.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="repository root, or files "
-                        "and folders to report on (default: the repository at the cwd)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="repository root, or files "
+        "and folders to report on (default: the repository at the cwd)",
+    )
     parser.add_argument("--format", choices=FORMAT_NAMES, default=None, help="report format")
     parser.add_argument("--output", type=Path, help="write the report to FILE, not stdout")
     parser.add_argument("--select", type=_codes, help="only these codes (prefixes allowed)")
@@ -148,8 +153,12 @@ def _main_demo(argv: list[str]) -> int:
         description="Make a small example ML repository (real Git history, DVC files, "
         "documents with a few deliberate faults) and lint it.",
     )
-    parser.add_argument("dir", nargs="?", type=Path, help="where to make it (default: a new "
-                        "temporary folder); must not exist or be empty")
+    parser.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        help="where to make it (default: a new temporary folder); must not exist or be empty",
+    )
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _common(parser)
     args = parser.parse_args(argv)
@@ -178,10 +187,10 @@ def _main_rule(argv: list[str]) -> int:
         for code, rule in RULES.items():
             print(f"{code}  {rule.severity.label:<8} {rule.title}")
         return EXIT_OK
-    rule = RULES.get(args.code.upper())
-    if rule is None:
+    explained = RULES.get(args.code.upper())
+    if explained is None:
         raise UsageError(f"no rule {args.code!r}; `mlwf-lint rule` lists them")
-    print(f"{rule.code} ({rule.severity.label}): {rule.title}\n\n{rule.doc}")
+    print(f"{explained.code} ({explained.severity.label}): {explained.title}\n\n{explained.doc}")
     return EXIT_OK
 
 

@@ -105,8 +105,8 @@ def _from_yaml(path: Path) -> Config:
     text = decode(raw)
     parsed = text if isinstance(text, ParseProblem) else parse_yaml(text)
     if isinstance(parsed, ParseProblem):
-        where = f":{parsed.line0 + 1}:{(parsed.col0 or 0) + 1}" if parsed.line0 is not None else ""
-        raise UsageError(f"{path}{where}: {parsed.message}")
+        at = f":{parsed.line0 + 1}:{(parsed.col0 or 0) + 1}" if parsed.line0 is not None else ""
+        raise UsageError(f"{path}{at}: {parsed.message}")
     data = {} if parsed.data is None else parsed.data
 
     def where(pointer: str) -> str:

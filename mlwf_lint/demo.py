@@ -170,7 +170,11 @@ def _build_workspace(root: Path) -> None:
     ]
     _write(root, "dvc.yaml", "\n".join(yaml_lines) + "\n")
     _write(root, "dvc.lock", "\n".join(lock_lines) + "\n")
-    for rel in ("data/raw/posts.xml", "data/raw/labels.csv", *(o for _, (_, outs) in stages.items() for o in outs)):
+    for rel in (
+        "data/raw/posts.xml",
+        "data/raw/labels.csv",
+        *(o for _, (_, outs) in stages.items() for o in outs),
+    ):
         _cache(root, rel)
 
 

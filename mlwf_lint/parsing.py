@@ -90,7 +90,9 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     if _flow_depth(text) > MAX_DEPTH:
-        return ParseProblem(f"document nests deeper than {MAX_DEPTH} levels; not read", line_offset, 0)
+        return ParseProblem(
+            f"document nests deeper than {MAX_DEPTH} levels; not read", line_offset, 0
+        )
     try:
         node = _rt_yaml().load(text)
     except MarkedYAMLError as exc:

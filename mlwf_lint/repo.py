@@ -85,9 +85,7 @@ def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode |
 
 
 def gather(root: Path, config: Config) -> RepoFacts:
-    files = tuple(
-        sorted(f for f in git.list_files(root) if not matches_any(f, config.exclude))
-    )
+    files = tuple(sorted(f for f in git.list_files(root) if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size)
     documents, skipped = find_documents(root, files, config)
     return RepoFacts(

@@ -82,9 +82,7 @@ def git_repo(tmp_path: Path) -> GitRepo:
     return GitRepo(repo_dir)
 
 
-def lint_json(
-    capsys: pytest.CaptureFixture[str], *args: str
-) -> tuple[int, dict[str, Any]]:
+def lint_json(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
     """Run `mlwf-lint --format json ARGS` through main() and parse its report."""
     capsys.readouterr()
     code = main(["--format", "json", *args])

@@ -13,7 +13,9 @@ from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import LEGACY_HASH, read_dvc
 
 
-def _findings(capsys: pytest.CaptureFixture[str], repo: GitRepo) -> list[tuple[str, str, int | None]]:
+def _findings(
+    capsys: pytest.CaptureFixture[str], repo: GitRepo
+) -> list[tuple[str, str, int | None]]:
     _status, report = lint_json(capsys, str(repo.path))
     return [(f["code"], f["path"], f["line"]) for f in report["findings"]]
 
@@ -32,7 +34,9 @@ def test_symlink_out_of_the_repository_is_not_read(
     assert "outside the repository" in finding["message"]
 
 
-def test_symlink_inside_the_repository_is_read(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_symlink_inside_the_repository_is_read(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write("shared/raw.yaml", "id: raw\ndataset:\n  path: data/raw.csv\n")
     (git_repo.path / "docs/ml/data").mkdir(parents=True)
     os.symlink("../../../shared/raw.yaml", git_repo.path / "docs/ml/data/raw.yaml")
@@ -46,7 +50,9 @@ def test_binary_document(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) 
     assert _findings(capsys, git_repo) == [("MLW002", "docs/ml/data/blob.yaml", None)]
 
 
-def test_oversized_document_default_limit(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_oversized_document_default_limit(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write("docs/ml/data/huge.yaml", "id: huge\n" + "# padding\n" * 110_000)
     git_repo.commit()
     _status, report = lint_json(capsys, str(git_repo.path))
@@ -66,7 +72,9 @@ def test_unreadable_document(git_repo: GitRepo, capsys: pytest.CaptureFixture[st
         path.chmod(0o644)
 
 
-def test_broken_dvc_lock_is_a_finding(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_dvc_lock_is_a_finding(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write("dvc.yaml", "stages:\n  train:\n    cmd: x\n    outs: [model.pkl]\n")
     git_repo.write("dvc.lock", "schema: '2.0'\nstages:\n  train: {cmd: x\n")
     git_repo.commit()
@@ -92,7 +100,9 @@ def test_wrong_types_in_dvc_files(git_repo: GitRepo, capsys: pytest.CaptureFixtu
 
 
 def test_legacy_entries_keep_their_hash_name(git_repo: GitRepo) -> None:
-    git_repo.write("data/old.csv.dvc", "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n")
+    git_repo.write(
+        "data/old.csv.dvc", "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
+    )
     git_repo.write(
         "dvc.yaml",
         "stages:\n  train:\n    foreach: [a, b]\n    do:\n      cmd: t ${item}\n"

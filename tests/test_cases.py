@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HERE, GitRepo, codes, lint_json
+from conftest import HERE, GitRepo, lint_json
 from mlwf_lint.rules import RULES
 
 CASES = HERE / "cases"
@@ -22,7 +22,9 @@ def _cases() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("code", "outcome"), _cases(), ids=lambda v: str(v))
-def test_rule_case(code: str, outcome: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rule_case(
+    code: str, outcome: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     case = CASES / code / outcome
     git_repo.copy_tree(case)
     git_repo.commit(f"{code} {outcome} case")

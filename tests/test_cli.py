@@ -48,8 +48,7 @@ def test_unknown_option_is_exit_2(git_repo: GitRepo, capsys: pytest.CaptureFixtu
     assert main([str(git_repo.path), "--no-such-option"]) == 2
     err = capsys.readouterr().err
     assert err == (
-        "mlwf-lint: error: unrecognized arguments: --no-such-option "
-        "(see `mlwf-lint --help`)\n"
+        "mlwf-lint: error: unrecognized arguments: --no-such-option (see `mlwf-lint --help`)\n"
     )
 
 
@@ -141,7 +140,9 @@ def test_clean_text_report(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
     assert capsys.readouterr().out == "All checks passed (0 files checked).\n"
 
 
-def test_color_always_uses_ansi(repo_with_warning: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_color_always_uses_ansi(
+    repo_with_warning: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     main([str(repo_with_warning.path), "--color", "always"])
     out = capsys.readouterr().out
     assert "\x1b[" in out and "MLW105" in out
@@ -173,14 +174,18 @@ def test_select_and_ignore_prefixes(
     assert codes(lint_json(capsys, path, "--ignore", "MLW105")[1]) == []
 
 
-def test_output_file(repo_with_warning: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_file(
+    repo_with_warning: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "report.json"
     assert main([str(repo_with_warning.path), "--format", "json", "--output", str(out)]) == 0
     assert capsys.readouterr().out == ""
     assert '"code": "MLW105"' in out.read_text()
 
 
-def test_paths_limit_what_is_reported(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_paths_limit_what_is_reported(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write("docs/ml/models/a.md", CARD_NO_DECISIONS.replace("churn-model", "a"))
     git_repo.write("docs/ml/models/b.md", CARD_NO_DECISIONS.replace("churn-model", "b"))
     git_repo.commit()

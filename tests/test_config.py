@@ -10,7 +10,9 @@ from mlwf_lint.cli import main
 CARD = "---\nid: m\nstatus: development\nartifact:\n  uri: s3://m\n---\n"
 
 
-def test_unknown_key_is_exit_2_naming_it(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_key_is_exit_2_naming_it(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write(".mlwf-lint.yaml", "select: [MLW1]\nignored: [MLW105]\n")
     assert main([str(git_repo.path)]) == 2
     err = capsys.readouterr().err
@@ -57,7 +59,9 @@ def test_pyproject_section_and_globs(git_repo: GitRepo, capsys: pytest.CaptureFi
     assert status == 1
 
 
-def test_yaml_config_wins_over_pyproject(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_yaml_config_wins_over_pyproject(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write("docs/ml/models/m.md", CARD)
     git_repo.write("pyproject.toml", '[tool.mlwf-lint]\nselect = ["MLW2"]\n')
     git_repo.write(".mlwf-lint.yaml", "select: [MLW1]\n")
@@ -65,7 +69,9 @@ def test_yaml_config_wins_over_pyproject(git_repo: GitRepo, capsys: pytest.Captu
     assert codes(lint_json(capsys, str(git_repo.path))[1]) == ["MLW105"]
 
 
-def test_per_file_ignores_and_exclude(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+def test_per_file_ignores_and_exclude(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
     git_repo.write("docs/ml/models/a.md", CARD.replace("id: m", "id: a"))
     git_repo.write("docs/ml/models/b.md", CARD.replace("id: m", "id: b"))
     git_repo.write("vendor/train.py", "import torch\n")

@@ -22,7 +22,9 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     return folder
 
 
-def test_demo_has_exactly_its_deliberate_faults(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_has_exactly_its_deliberate_faults(
+    demo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, report = lint_json(capsys, str(demo))
     assert status == 1
     assert [(f["code"], f["path"]) for f in report["findings"]] == [
@@ -35,7 +37,9 @@ def test_demo_has_exactly_its_deliberate_faults(demo: Path, capsys: pytest.Captu
 
 def test_demo_history_is_real(demo: Path) -> None:
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=demo, capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["git", *args], cwd=demo, capture_output=True, text=True, check=True
+        ).stdout
 
     assert len(git("rev-list", "HEAD").split()) == 2
     assert git("tag", "--list") == f"{DEMO_TAG}\n"
@@ -51,8 +55,9 @@ def test_dvc_agrees_with_the_demo_hashes(demo: Path) -> None:
 def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     card = demo / "docs/ml/models/text-classifier.md"
     card.write_text(
-        card.read_text()
-        .replace("decisions: []", "decisions: [ADR-0001]\nrollback_plan: text-classifier-rollback")
+        card.read_text().replace(
+            "decisions: []", "decisions: [ADR-0001]\nrollback_plan: text-classifier-rollback"
+        )
     )
     (demo / "docs/ml/rollback").mkdir(parents=True)
     (demo / "docs/ml/rollback/text-classifier.yaml").write_text(

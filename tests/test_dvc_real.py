@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, codes, lint_json, run_dvc
+from conftest import GitRepo, lint_json, run_dvc
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import read_dvc
@@ -143,7 +143,10 @@ print(json.dumps(outs))
 """
     done = subprocess.run(
         [sys.executable, "-c", script, str(root)],
-        capture_output=True, text=True, check=True, cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
     )
     return {tuple(row) for row in json.loads(done.stdout)}  # type: ignore[misc]
 

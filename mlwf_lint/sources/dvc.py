@@ -129,14 +129,16 @@ class _Collector:
         """`value` if it has the type DVC writes there; else a problem and None."""
         if value is None or isinstance(value, kind):
             return value
-        names = {dict: "a mapping", list: "a list", str: "a string"}
+        names: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
         where = parsed.position(pointer) or (None, None)
         got = type(value).__name__
         self.problems.append(
             FileProblem(
-                rel, f"{pointer or '/'} must be {names.get(kind, kind.__name__)}, not {got}",
-                where[0], where[1],
-            )  # fmt: skip
+                rel,
+                f"{pointer or '/'} must be {names.get(kind, kind.__name__)}, not {got}",
+                where[0],
+                where[1],
+            )
         )
         return None
 
@@ -155,7 +157,7 @@ def _entries(
         elif isinstance(item, dict) and isinstance(item.get("path"), str):
             yield item["path"], item, parsed.position(f"{here}/path")
         elif isinstance(item, dict) and len(item) == 1:
-            (path, options), = item.items()
+            ((path, options),) = item.items()
             yield str(path), options if isinstance(options, dict) else {}, position
         else:
             c.expect(rel, parsed, here, item, str)
@@ -191,9 +193,13 @@ def _read_dvc_file(c: _Collector, rel: str) -> None:
         md5, hash_name = _hash(out)
         c.outputs.append(
             DvcOutput(
-                path=normalize(path, base), declared_in=rel, position=position, md5=md5,
-                hash_name=hash_name, imported_from=imported_from,
-            )  # fmt: skip
+                path=normalize(path, base),
+                declared_in=rel,
+                position=position,
+                md5=md5,
+                hash_name=hash_name,
+                imported_from=imported_from,
+            )
         )
 
 
@@ -221,7 +227,9 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
             continue
         outs: list[tuple[str, Position | None]] = []
         for key in ("outs", "metrics", "plots"):
-            for path, _opts, position in _entries(c, dvc_yaml, parsed, f"{here}/{key}", body.get(key)):
+            for path, _opts, position in _entries(
+                c, dvc_yaml, parsed, f"{here}/{key}", body.get(key)
+            ):
                 if "${" not in path:
                     outs.append((normalize(path, base), position))
         deps = tuple(
@@ -236,9 +244,7 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
         )
         for path, position in outs:
             if not any(normalize(o.path, base) == path for o in locked.get(name, ())):
-                c.outputs.append(
-                    DvcOutput(path, dvc_yaml, position, stage=f"{prefix}{name}")
-                )
+                c.outputs.append(DvcOutput(path, dvc_yaml, position, stage=f"{prefix}{name}"))
     for name, lock_outs in locked.items():
         base_name = name.split("@", 1)[0]
         if base_name not in defined:
@@ -247,26 +253,34 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
         address = f"{prefix}{name}"
         if "@" in name:
             c.stages.append(
-                DvcStage(address, dvc_yaml, (), tuple(normalize(o.path, base) for o in lock_outs), True)
+                DvcStage(
+                    address, dvc_yaml, (), tuple(normalize(o.path, base) for o in lock_outs), True
+                )
             )
         for out in lock_outs:
             c.outputs.append(
                 DvcOutput(
-                    normalize(out.path, base), out.declared_in, out.position, out.md5,
-                    out.hash_name, stage=address,
-                )  # fmt: skip
+                    normalize(out.path, base),
+                    out.declared_in,
+                    out.position,
+                    out.md5,
+                    out.hash_name,
+                    stage=address,
+                )
             )
     for name, artifact in (
         c.expect(dvc_yaml, parsed, "/artifacts", data.get("artifacts"), dict) or {}
     ).items():
         if isinstance(artifact, dict) and artifact.get("type") == "model":
-            path = artifact.get("path")
-            if isinstance(path, str) and path:
+            artifact_path = artifact.get("path")
+            if isinstance(artifact_path, str) and artifact_path:
                 c.artifacts.append(
                     ModelArtifact(
-                        normalize(path, folder), dvc_yaml,
-                        parsed.keys.get(f"/artifacts/{name}"), name=str(name),
-                    )  # fmt: skip
+                        normalize(artifact_path, folder),
+                        dvc_yaml,
+                        parsed.keys.get(f"/artifacts/{name}"),
+                        name=str(name),
+                    )
                 )
 
 
@@ -323,7 +337,9 @@ def _mark_models(
 ) -> list[DvcOutput]:
     marked = []
     for out in outputs:
-        by_artifact = any(out.covers(a.path) or a.path.startswith(out.path + "/") for a in artifacts)
+        by_artifact = any(
+            out.covers(a.path) or a.path.startswith(out.path + "/") for a in artifacts
+        )
         if by_artifact or matches_any(out.path, patterns):
             out = replace(out, is_model=True)
         marked.append(out)
