@@ -29,9 +29,21 @@ def _same_or_nested(a: str, b: str) -> bool:
     return a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
-def _described_path(doc: Document, field: str) -> str | None:
-    value = doc.get(field, "path")
+# the field whose `path` names what a document describes in DVC
+DESCRIBED_BY = {"model-card": "artifact", "data-lineage": "dataset"}
+
+
+def _described_path(doc: Document) -> str | None:
+    value = doc.get(DESCRIBED_BY[doc.kind], "path")
     return normalize(value) if isinstance(value, str) and value.strip() else None
+
+
+def _described_paths(facts: RepoFacts, kind: str) -> list[str]:
+    return [p for p in map(_described_path, facts.documents_of(kind)) if p]
+
+
+def _is_among(path: str, paths: list[str]) -> bool:
+    return any(_same_or_nested(path, p) for p in paths)
 
 
 def _globs(facts: RepoFacts, kind: str) -> str:
@@ -84,11 +96,10 @@ def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
           path: models/model.pkl
           md5: 3863d0e317dee0a55c4e59d2ec0eef33
     """
-    cards = facts.documents_of("model-card")
-    described = [p for p in (_described_path(c, "artifact") for c in cards) if p]
-    ids = {c.id for c in cards}
+    described = _described_paths(facts, "model-card")
+    ids = {c.id for c in facts.documents_of("model-card")}
     for model in facts.dvc.models:
-        if model.name in ids or any(_same_or_nested(model.path, p) for p in described):
+        if model.name in ids or _is_among(model.path, described):
             continue
         name = f" {model.name!r}" if model.name else ""
         yield Violation(
@@ -115,11 +126,9 @@ def dataset_without_lineage(facts: RepoFacts) -> Iterator[Violation]:
           path: data/raw.csv
           md5: 22a1a2931c8370d3aeedd7183606fd7f
     """
-    described = [
-        p for p in (_described_path(d, "dataset") for d in facts.documents_of("data-lineage")) if p
-    ]
+    described = _described_paths(facts, "data-lineage")
     for dataset in facts.dvc.source_datasets:
-        if any(_same_or_nested(dataset.path, p) for p in described):
+        if _is_among(dataset.path, described):
             continue
         origin = f" (imported from {dataset.imported_from})" if dataset.imported_from else ""
         yield Violation(
@@ -211,12 +220,12 @@ def describes_untracked_path(facts: RepoFacts) -> Iterator[Violation]:
           path: data/tweets.csv
     """
     artifact_paths = [m.path for m in facts.dvc.models]
-    for kind, field in (("model-card", "artifact"), ("data-lineage", "dataset")):
+    for kind, field in DESCRIBED_BY.items():
         for doc in facts.documents_of(kind):
-            path = _described_path(doc, field)
+            path = _described_path(doc)
             if path is None or facts.dvc.output_for(path) is not None:
                 continue
-            if any(_same_or_nested(path, p) for p in artifact_paths):
+            if _is_among(path, artifact_paths):
                 continue
             yield Violation(
                 "MLW106",
