@@ -52,7 +52,8 @@ class RepoFacts:
 
 
 def imported_modules(source: bytes) -> Iterable[tuple[str, int]]:
-    """(top-level module, 1-based line) for each import statement in Python source."""
+    """(top-level module, 1-based line) for each line that looks like an import: a
+    fast first pass over every Python file (see `ml_import` for the exact one)."""
     for match in _IMPORT_LINE.finditer(source):
         line = source.count(b"\n", 0, match.start()) + 1
         keyword, rest = match.group(1), match.group(2).decode("utf-8", "replace")
@@ -63,6 +64,36 @@ def imported_modules(source: bytes) -> Iterable[tuple[str, int]]:
                 words = part.split()
                 if words:
                     yield words[0].split(".")[0], line
+
+
+def _real_imports(source: bytes) -> Iterable[tuple[str, int]] | None:
+    """The imports Python itself sees (not text in a string that looks like one), or
+    None when the file does not parse as Python 3."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.extend((alias.name.split(".")[0], node.lineno) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.append((node.module.split(".")[0], node.lineno))
+    return sorted(found, key=lambda item: item[1])
+
+
+def ml_import(source: bytes, ml_imports: frozenset[str]) -> tuple[str, int] | None:
+    """The first ML library `source` imports. Lines are scanned first (cheap, most
+    files stop here); only a file with a candidate is parsed, so that an import
+    written inside a string or a docstring does not count."""
+    if not any(module in ml_imports for module, _line in imported_modules(source)):
+        return None
+    imports = _real_imports(source)
+    if imports is None:
+        imports = imported_modules(source)
+    return next(((m, line) for m, line in imports if m in ml_imports), None)
 
 
 def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode | None:
@@ -78,9 +109,9 @@ def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode |
         raw = read_bytes(root, rel, config.max_file_size)
         if not isinstance(raw, bytes):
             continue
-        for module, line in imported_modules(raw):
-            if module in config.ml_imports:
-                return MlCode(rel, f"imports {module}", line)
+        found = ml_import(raw, config.ml_imports)
+        if found is not None:
+            return MlCode(rel, f"imports {found[0]}", found[1])
     return None
 
 

@@ -92,6 +92,9 @@ def test_empty_repository_without_commits(
         ("from mylib import sklearn_helpers\n", False),
         ("import torchmetrics_like\n", False),
         ("x = 'import torch'\n", False),
+        ('CODE = """\nimport torch\n"""\n', False),
+        ("import torch\nprint 'python 2 does not parse'\n", True),
+        ("if TYPE_CHECKING:\n    import jax\n", True),
     ],
 )
 def test_ml_import_detection(
