@@ -15,12 +15,25 @@ from mlwf_lint.parsing import ParseProblem, decode, parse_yaml
 CONFIG_FILE = ".mlwf-lint.yaml"
 
 KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record")
+KIND_NAMES = {
+    "model-card": "model card",
+    "data-lineage": "data lineage record",
+    "rollback-plan": "rollback plan",
+    "decision-record": "decision record",
+}
 
 DEFAULT_GLOBS: Mapping[str, tuple[str, ...]] = {
     "model-card": ("docs/ml/models/*.md",),
     "data-lineage": ("docs/ml/data/*.yaml",),
     "rollback-plan": ("docs/ml/rollback/*.yaml",),
     "decision-record": ("docs/ml/decisions/[0-9][0-9][0-9][0-9]-*.md",),
+}
+
+DEFAULT_SECTIONS: Mapping[str, tuple[str, ...]] = {
+    "model-card": ("Intended use", "Limitations", "Ethical considerations", "Evaluation"),
+    "data-lineage": (),
+    "rollback-plan": (),
+    "decision-record": ("Context", "Decision", "Consequences"),
 }
 
 DEFAULT_ML_IMPORTS = (
@@ -42,12 +55,15 @@ DEFAULT_MAX_FILE_SIZE = 1024 * 1024
 class KindConfig:
     globs: tuple[str, ...]
     schema: str | None = None  # a team's own schema, relative to the repository root
+    sections: tuple[str, ...] = ()  # required Markdown body headings
 
 
 @dataclass(frozen=True)
 class Config:
     kinds: Mapping[str, KindConfig] = field(
-        default_factory=lambda: {k: KindConfig(DEFAULT_GLOBS[k]) for k in KINDS}
+        default_factory=lambda: {
+            k: KindConfig(DEFAULT_GLOBS[k], sections=DEFAULT_SECTIONS[k]) for k in KINDS
+        }
     )
     ml_imports: frozenset[str] = frozenset(DEFAULT_ML_IMPORTS)
     model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
@@ -164,7 +180,9 @@ def _build(data: Any, where: Any) -> Config:
         spec = data.get("documents", {}).get(kind, {})
         glob = spec.get("glob", DEFAULT_GLOBS[kind])
         kinds[kind] = KindConfig(
-            globs=(glob,) if isinstance(glob, str) else tuple(glob), schema=spec.get("schema")
+            globs=(glob,) if isinstance(glob, str) else tuple(glob),
+            schema=spec.get("schema"),
+            sections=tuple(spec.get("sections", DEFAULT_SECTIONS[kind])),
         )
     imports = set(data.get("ml-imports", DEFAULT_ML_IMPORTS)) | set(
         data.get("extend-ml-imports", ())

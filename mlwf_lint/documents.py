@@ -13,7 +13,14 @@ from typing import Any
 from mlwf_lint.config import KINDS, Config
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
-from mlwf_lint.parsing import Parsed, ParseProblem, Position, escape_pointer_token, parse_document
+from mlwf_lint.parsing import (
+    Parsed,
+    ParseProblem,
+    Position,
+    escape_pointer_token,
+    markdown_headings,
+    parse_document,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,13 @@ class Document:
     def id(self) -> str | None:
         value = self.data.get("id")
         return value if isinstance(value, str) and value else None
+
+    @property
+    def headings(self) -> tuple[tuple[str, int], ...]:
+        """(text, line0) of the Markdown body's headings; () for YAML and JSON."""
+        if self.parsed is None or self.parsed.body is None:
+            return ()
+        return markdown_headings(self.parsed.body, self.parsed.body_line0)
 
     def get(self, *keys: str | int) -> Any:
         """The value at a path of keys, or None if any step is missing or mistyped."""

@@ -257,3 +257,42 @@ def parse_document(raw: bytes, suffix: str) -> Parsed | ParseProblem:
             return parsed
         return Parsed(parsed.data, parsed.values, parsed.keys, body, body_line0)
     return parse_yaml(text)
+
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def markdown_lines(body: str) -> list[tuple[int, str, bool]]:
+    """(offset, line, inside a code fence) for each line of a Markdown body."""
+    out = []
+    fenced = False
+    for offset, line in enumerate(body.splitlines()):
+        if _FENCE.match(line):
+            fenced = not fenced
+            out.append((offset, line, True))
+            continue
+        out.append((offset, line, fenced))
+    return out
+
+
+def markdown_headings(body: str, body_line0: int) -> tuple[tuple[str, int], ...]:
+    """(heading text, line0) of every ATX (`## Text`) and setext heading outside
+    code fences."""
+    headings = []
+    previous: tuple[int, str] | None = None
+    for offset, line, fenced in markdown_lines(body):
+        if fenced:
+            previous = None
+            continue
+        atx = _ATX.match(line)
+        if atx:
+            headings.append((atx.group(2), body_line0 + offset))
+            previous = None
+        elif _SETEXT.match(line) and previous and previous[1].strip():
+            headings.append((previous[1].strip(), body_line0 + previous[0]))
+            previous = None
+        else:
+            previous = (offset, line)
+    return tuple(headings)

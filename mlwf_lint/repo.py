@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from mlwf_lint.config import Config
+from mlwf_lint.config import KINDS, Config
 from mlwf_lint.documents import Document, find_documents
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
@@ -38,6 +39,7 @@ class RepoFacts:
     dvc: DvcFacts
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
+    validators: Mapping[str, Any]  # kind → a JSON Schema validator, built once per run
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
@@ -115,6 +117,23 @@ def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode |
     return None
 
 
+def build_validators(root: Path, config: Config, documents: Iterable[Document]) -> dict[str, Any]:
+    """One validator per kind that has a readable document (a repository without
+    documents never imports jsonschema); a team's own schema replaces the shipped one."""
+    from mlwf_lint import schemas
+
+    present = {d.kind for d in documents if d.parsed is not None}
+    validators = {}
+    for kind in KINDS:
+        if kind not in present:
+            continue
+        own = config.kinds[kind].schema
+        validators[kind] = (
+            schemas.team_validator(root / own) if own else schemas.document_validator(kind)
+        )
+    return validators
+
+
 def gather(root: Path, config: Config) -> RepoFacts:
     files = tuple(sorted(f for f in git.list_files(root) if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size)
@@ -127,4 +146,5 @@ def gather(root: Path, config: Config) -> RepoFacts:
         dvc=dvc,
         documents=documents,
         skipped=dvc.skipped + skipped,
+        validators=build_validators(root, config, documents),
     )

@@ -112,3 +112,77 @@ def run_dvc(repo: Path, *args: str) -> str:
 def dvc_available() -> Iterator[None]:
     pytest.importorskip("dvc", reason="the dvc extra is needed: pip install -e '.[dev]'")
     yield
+
+
+# --- complete, valid documents (each passes every MLW2xx rule on its own) ------------
+
+MODEL_BODY = """
+# Model
+
+## Intended use
+Ranking support tickets.
+
+## Limitations
+English only.
+
+## Ethical considerations
+No personal data is stored.
+
+## Evaluation
+Measured on the held-out split.
+"""
+
+
+def model_card(
+    card_id: str = "churn-model",
+    *,
+    status: str = "development",
+    artifact: str = "  uri: s3://models/churn/1.0.0/model.pkl\n",
+    decisions: str | None = "[ADR-0001]",
+    extra: str = "",
+    body: str = MODEL_BODY,
+) -> str:
+    lines = [
+        "---",
+        f"id: {card_id}",
+        f"name: {card_id} model",
+        'version: "1.0.0"',
+        f"status: {status}",
+        "owners: [ml-team@example.com]",
+        "artifact:",
+        artifact.rstrip("\n"),
+        "training_data: []",
+        "metrics:",
+        "  - {name: accuracy, value: 0.9, split: test}",
+    ]
+    if decisions is not None:
+        lines.append(f"decisions: {decisions}")
+    if extra:
+        lines.append(extra.rstrip("\n"))
+    return "\n".join(lines) + "\n---\n" + body
+
+
+def decision_record(number: int = 1, *, extra: str = "") -> str:
+    return (
+        f"---\nid: ADR-{number:04d}\ntitle: Decision {number}\nstatus: accepted\n"
+        f"date: 2026-11-02\ndeciders: [ml-team@example.com]\n{extra}---\n"
+        "# Decision\n\n## Context\nWhy.\n\n## Decision\nWhat.\n\n## Consequences\nSo.\n"
+    )
+
+
+def lineage_record(record_id: str, path: str, md5: str = "22a1a2931c8370d3aeedd7183606fd7f") -> str:
+    return (
+        f"id: {record_id}\ndescription: The {record_id} data.\nowners: [data@example.com]\n"
+        f"dataset:\n  path: {path}\n  md5: {md5}\n"
+        "source:\n  origin: export\n  format: csv\n  license: CC0-1.0\n  contains_pii: false\n"
+        "transformations: []\n"
+    )
+
+
+def rollback_plan(plan_id: str, model: str) -> str:
+    return (
+        f"id: {plan_id}\nmodel: {model}\nowner: oncall@example.com\n"
+        "current: {version: '1.1.0', git_ref: v1.1.0, md5: e04df31a7a9b464a7356d5cf9d730d1f}\n"
+        "fallback: {version: '1.0.0', git_ref: v1.0.0, md5: 3863d0e317dee0a55c4e59d2ec0eef33}\n"
+        "triggers: [accuracy below 0.85]\nprocedure: [redeploy the fallback]\n"
+    )

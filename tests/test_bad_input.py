@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, lint_json
+from conftest import GitRepo, lint_json, lineage_record
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import LEGACY_HASH, read_dvc
@@ -37,11 +37,11 @@ def test_symlink_out_of_the_repository_is_not_read(
 def test_symlink_inside_the_repository_is_read(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git_repo.write("shared/raw.yaml", "id: raw\ndataset:\n  path: data/raw.csv\n")
+    git_repo.write("shared/raw.yaml", lineage_record("raw", "data/raw.csv"))
     (git_repo.path / "docs/ml/data").mkdir(parents=True)
     os.symlink("../../../shared/raw.yaml", git_repo.path / "docs/ml/data/raw.yaml")
     git_repo.commit()
-    assert _findings(capsys, git_repo) == [("MLW106", "docs/ml/data/raw.yaml", 3)]
+    assert _findings(capsys, git_repo) == [("MLW106", "docs/ml/data/raw.yaml", 5)]
 
 
 def test_binary_document(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

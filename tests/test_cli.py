@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, codes, lint_json
+from conftest import GitRepo, codes, lint_json, model_card
 from mlwf_lint import __version__
 from mlwf_lint.cli import main
 
-CARD_NO_DECISIONS = """---
-id: churn-model
-status: development
-artifact:
-  uri: s3://models/churn.pkl
----
-"""
+CARD_NO_DECISIONS = model_card(decisions=None)
 
 
 @pytest.fixture
@@ -189,8 +183,8 @@ def test_output_file(
 def test_paths_limit_what_is_reported(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git_repo.write("docs/ml/models/a.md", CARD_NO_DECISIONS.replace("churn-model", "a"))
-    git_repo.write("docs/ml/models/b.md", CARD_NO_DECISIONS.replace("churn-model", "b"))
+    git_repo.write("docs/ml/models/a.md", model_card("a", decisions=None))
+    git_repo.write("docs/ml/models/b.md", model_card("b", decisions=None))
     git_repo.commit()
     _s, report = lint_json(capsys, str(git_repo.path / "docs/ml/models/b.md"))
     assert [f["path"] for f in report["findings"]] == ["docs/ml/models/b.md"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import GitRepo, codes, lint_json
+from conftest import GitRepo, codes, lint_json, model_card
 from mlwf_lint.cli import main
 
-CARD = "---\nid: m\nstatus: development\nartifact:\n  uri: s3://m\n---\n"
+CARD = model_card("m", decisions=None)
 
 
 def test_unknown_key_is_exit_2_naming_it(
@@ -72,8 +72,8 @@ def test_yaml_config_wins_over_pyproject(
 def test_per_file_ignores_and_exclude(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git_repo.write("docs/ml/models/a.md", CARD.replace("id: m", "id: a"))
-    git_repo.write("docs/ml/models/b.md", CARD.replace("id: m", "id: b"))
+    git_repo.write("docs/ml/models/a.md", model_card("a", decisions=None))
+    git_repo.write("docs/ml/models/b.md", model_card("b", decisions=None))
     git_repo.write("vendor/train.py", "import torch\n")
     git_repo.write(
         ".mlwf-lint.yaml",

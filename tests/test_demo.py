@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import codes, lint_json, run_dvc
+from conftest import codes, lineage_record, lint_json, rollback_plan, run_dvc
 from mlwf_lint.cli import main
 from mlwf_lint.demo import DEMO_TAG
 
@@ -30,6 +30,7 @@ def test_demo_has_exactly_its_deliberate_faults(
     assert [(f["code"], f["path"]) for f in report["findings"]] == [
         ("MLW103", "data/raw/labels.csv.dvc"),
         ("MLW106", "docs/ml/data/tweets.yaml"),
+        ("MLW202", "docs/ml/models/text-classifier.md"),
         ("MLW104", "docs/ml/models/text-classifier.md"),
         ("MLW105", "docs/ml/models/text-classifier.md"),
     ]
@@ -61,12 +62,10 @@ def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixtur
     )
     (demo / "docs/ml/rollback").mkdir(parents=True)
     (demo / "docs/ml/rollback/text-classifier.yaml").write_text(
-        "id: text-classifier-rollback\nmodel: text-classifier\n"
+        rollback_plan("text-classifier-rollback", "text-classifier")
     )
     (demo / "docs/ml/data/tweets.yaml").unlink()
-    (demo / "docs/ml/data/labels.yaml").write_text(
-        "id: labels\ndataset:\n  path: data/raw/labels.csv\n"
-    )
+    (demo / "docs/ml/data/labels.yaml").write_text(lineage_record("labels", "data/raw/labels.csv"))
     status, report = lint_json(capsys, str(demo))
     assert codes(report) == [] and status == 0
 

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, lint_json, run_dvc
+from conftest import (
+    GitRepo,
+    decision_record,
+    lineage_record,
+    lint_json,
+    model_card,
+    run_dvc,
+)
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import read_dvc
@@ -116,12 +123,20 @@ def test_real_project_needs_model_card_and_lineage_only(
 def test_documented_real_project_is_clean(
     dvc_project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    root = dvc_project.path
+    facts = read_dvc(root, git.list_files(root), DEFAULT_MODEL_PATTERNS, 1 << 20)
+    md5 = {o.path: o.md5 for o in facts.outputs}
     dvc_project.write(
         "docs/ml/models/text-classifier.md",
-        "---\nid: text-classifier\nstatus: development\nartifact:\n"
-        "  path: out/classifier.bin\ndecisions: [ADR-0001]\n---\n",
+        model_card(
+            "text-classifier",
+            artifact=f"  path: out/classifier.bin\n  md5: {md5['out/classifier.bin']}\n",
+        ),
     )
-    dvc_project.write("docs/ml/data/posts.yaml", "id: posts\ndataset:\n  path: data/data.xml\n")
+    dvc_project.write("docs/ml/decisions/0001-use-dvc.md", decision_record(1))
+    dvc_project.write(
+        "docs/ml/data/posts.yaml", lineage_record("posts", "data/data.xml", md5["data/data.xml"])
+    )
     dvc_project.commit("docs")
     status, report = lint_json(capsys, str(dvc_project.path))
     assert report["findings"] == []

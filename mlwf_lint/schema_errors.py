@@ -1,0 +1,118 @@
+"""jsonschema's errors → one plain sentence each, with the JSON pointer it is about.
+
+A schema may carry `x-message` on a subschema: the phrase that follows the field's
+name when a value fails there ("must be 32 hex digits, optionally followed by .dir").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from mlwf_lint.parsing import escape_pointer_token
+
+_TYPE_NAMES = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "null": "empty",
+}
+
+
+@dataclass(frozen=True)
+class SchemaViolation:
+    pointer: str
+    path: tuple[str | int, ...]
+    message: str
+    instance: Any
+
+
+def field_name(path: Iterable[str | int]) -> str:
+    """`training_data[0].md5` for ("training_data", 0, "md5")."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "the document"
+
+
+def pointer_of(path: Iterable[str | int]) -> str:
+    return "".join(f"/{escape_pointer_token(str(p))}" for p in path)
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind_of(value: Any) -> str:
+    for name, kind in (("boolean", bool), ("number", int | float), ("string", str)):
+        if isinstance(value, kind):
+            return _TYPE_NAMES[name]
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else type(value).__name__
+
+
+def _types(expected: Any) -> str:
+    names = [expected] if isinstance(expected, str) else list(expected)
+    return " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+
+
+def _sentences(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    path = tuple(error.absolute_path)
+    name = field_name(path)
+    custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    if kind == "required":
+        for key in value:
+            if isinstance(instance, dict) and key not in instance:
+                yield path + (key,), f"{field_name(path + (key,))} {custom or 'is required'}"
+    elif kind == "type":
+        yield path, f"{name} must be {_types(value)}; got {_kind_of(instance)} {_shown(instance)}"
+    elif kind in ("pattern", "format") and custom:
+        yield path, f"{name} {custom}; got {_shown(instance)}"
+    elif kind == "pattern":
+        yield path, f"{name} must match {value}; got {_shown(instance)}"
+    elif kind == "format":
+        yield path, f"{name} must be a valid {value}; got {_shown(instance)}"
+    elif kind == "enum":
+        yield path, f"{name} must be one of {', '.join(map(str, value))}; got {_shown(instance)}"
+    elif kind == "const":
+        yield path, f"{name} must be {_shown(value)}; got {_shown(instance)}"
+    elif kind == "minItems":
+        yield path, f"{name} must have at least {value} item{'s' if value != 1 else ''}"
+    elif kind == "minLength":
+        yield path, f"{name} must not be empty"
+    elif kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        for key in sorted(k for k in instance if k not in allowed):
+            yield path + (key,), f"{field_name(path + (key,))} is not a known field"
+    elif custom:
+        yield path, f"{name} {custom}; got {_shown(instance)}"
+    else:
+        yield path, f"{name}: {error.message}"
+
+
+def explain(errors: Iterable[Any]) -> list[SchemaViolation]:
+    """One violation per (field, sentence), in document order of their pointers. For
+    `anyOf`/`oneOf`, jsonschema's best match among the alternatives is explained."""
+    from jsonschema.exceptions import best_match
+
+    out: dict[tuple[str, str], SchemaViolation] = {}
+    for error in errors:
+        chosen = best_match(error.context) if error.context else error
+        if chosen is None:
+            chosen = error
+        for path, message in _sentences(chosen):
+            pointer = pointer_of(path)
+            out.setdefault(
+                (pointer, message), SchemaViolation(pointer, path, message, chosen.instance)
+            )
+    return list(out.values())
