@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, lint_json, lineage_record
+from conftest import GitRepo, lineage_record, lint_json
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import LEGACY_HASH, read_dvc
