@@ -9,14 +9,17 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from mlwf_lint import __version__
 from mlwf_lint.errors import UsageError
 from mlwf_lint.findings import Severity
 
+if TYPE_CHECKING:
+    from mlwf_lint.config import Config
+
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("check", "demo", "rule")
+COMMANDS = ("check", "demo", "rule", "schema", "init", "new")
 FORMAT_NAMES = ("text", "json")
 
 
@@ -57,7 +60,8 @@ def _check_parser() -> _Parser:
         prog="mlwf-lint",
         description="Check that an ML repository's model cards, data lineage records, "
         "rollback plans and decision records exist and agree with DVC and Git.",
-        epilog="Other commands: `mlwf-lint demo [DIR]`, `mlwf-lint rule [CODE]`. "
+        epilog="Other commands: `mlwf-lint init [PATH]`, `mlwf-lint new KIND ID`, "
+        "`mlwf-lint rule [CODE]`, `mlwf-lint schema KIND`, `mlwf-lint demo [DIR]`. "
         "Exit codes: 0 clean, 1 findings, 2 usage or environment error.",
     )
     parser.add_argument(
@@ -194,13 +198,83 @@ def _main_rule(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _main_schema(argv: list[str]) -> int:
+    from mlwf_lint.config import KINDS
+    from mlwf_lint.schemas import schema_path
+
+    parser = _Parser(prog="mlwf-lint schema", description="Print a kind's JSON Schema.")
+    parser.add_argument("kind", choices=(*KINDS, "config"))
+    _common(parser)
+    args = parser.parse_args(argv)
+    sys.stdout.write(schema_path(args.kind).read_text(encoding="utf-8"))
+    return EXIT_OK
+
+
+def _repo_and_config(path: Path, config_file: Path | None) -> tuple[Path, Config]:
+    from mlwf_lint.config import load_config
+    from mlwf_lint.sources import git
+
+    root = git.find_root(path)
+    return root, load_config(root, config_file)
+
+
+def _main_init(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="mlwf-lint init",
+        description="Write .mlwf-lint.yaml and a document for every model artifact and "
+        "source dataset found, pre-filled from DVC and Git. Never overwrites a file.",
+    )
+    parser.add_argument("path", nargs="?", type=Path, default=Path.cwd(), metavar="PATH")
+    parser.add_argument("--config", type=Path)
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.repo import gather
+    from mlwf_lint.scaffold import init_repository
+
+    root, config = _repo_and_config(args.path, args.config)
+    result = init_repository(gather(root, config))
+    for path in result.written:
+        print(f"wrote {path.relative_to(root).as_posix()}")
+    for kept in result.kept:
+        print(f"kept  {kept}")
+    if not result.written:
+        print("nothing to write: every model and source dataset already has its document")
+    else:
+        print("Fill in the TODOs, then run `mlwf-lint`.")
+    return EXIT_OK
+
+
+def _main_new(argv: list[str]) -> int:
+    from mlwf_lint.config import KINDS
+
+    parser = _Parser(prog="mlwf-lint new", description="Write one document from its template.")
+    parser.add_argument("kind", choices=KINDS)
+    parser.add_argument("id", help="a slug id (a title for a decision record, or ADR-NNNN)")
+    parser.add_argument("--config", type=Path)
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.scaffold import new_document
+
+    root, config = _repo_and_config(Path.cwd(), args.config)
+    path = new_document(root, config, args.kind, args.id)
+    print(f"wrote {path.relative_to(root).as_posix()}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args and args[0] in COMMANDS else "check"
     if args and args[0] in COMMANDS:
         args = args[1:]
     verbose = "-v" in args or "--verbose" in args
-    handlers = {"check": _main_check, "demo": _main_demo, "rule": _main_rule}
+    handlers = {
+        "check": _main_check,
+        "demo": _main_demo,
+        "rule": _main_rule,
+        "schema": _main_schema,
+        "init": _main_init,
+        "new": _main_new,
+    }
     try:
         return handlers[command](args)
     except _Exit as done:

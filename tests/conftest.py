@@ -41,11 +41,12 @@ def _pinned_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 
 
 class GitRepo:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, init: bool = True) -> None:
         self.path = path
-        path.mkdir(parents=True, exist_ok=True)
-        self.git("init", "-q", "-b", "main")
-        self.git("config", "commit.gpgsign", "false")
+        if init:
+            path.mkdir(parents=True, exist_ok=True)
+            self.git("init", "-q", "-b", "main")
+            self.git("config", "commit.gpgsign", "false")
 
     def git(self, *args: str) -> str:
         done = subprocess.run(

@@ -53,3 +53,22 @@ def list_files(root: Path) -> tuple[str, ...]:
         raise UsageError(f"git ls-files failed in {root}: {message[-1] if message else '?'}")
     names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
     return tuple(dict.fromkeys(n for n in names if n))
+
+
+def head_and_tags(root: Path) -> tuple[str | None, dict[str, str]]:
+    """(HEAD's full SHA or None when there is no commit yet, {tag name: commit SHA}).
+    Read with GitPython: it is not on the hook's path (only `init` asks)."""
+    import git as gitpython
+
+    repo = gitpython.Repo(root)
+    try:
+        head: str | None = repo.head.commit.hexsha
+    except ValueError:  # unborn HEAD: no commit yet
+        head = None
+    tags = {}
+    for tag in repo.tags:
+        try:
+            tags[tag.name] = tag.commit.hexsha
+        except ValueError:  # a tag pointing at a tree or blob
+            continue
+    return head, tags

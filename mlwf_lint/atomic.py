@@ -1,0 +1,33 @@
+"""Writes that are never half done: the text goes to a temporary file in the same
+folder, is flushed to disk, then takes the target's name in one step."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from mlwf_lint.errors import UsageError
+
+
+def write_new(path: Path, text: str) -> None:
+    """Create `path` with `text`; refuse if it exists (never overwrite), atomically:
+    a reader sees no file or the whole file, and two racing writers cannot both win."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            os.link(temporary, path)  # fails if `path` exists: no overwrite, no race
+        except FileExistsError:
+            raise UsageError(f"{path} already exists; not overwritten") from None
+        except OSError:  # a file system without hard links: check, then rename
+            if path.exists():
+                raise UsageError(f"{path} already exists; not overwritten") from None
+            os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)

@@ -1,0 +1,355 @@
+"""`init` and `new`: documents written from templates, pre-filled from DVC and Git.
+
+Every human field is a placeholder (TODO), so a fresh document fails MLW203 until a
+person fills it in; every field DVC or Git can answer is filled from them. Files are
+created atomically and never overwritten.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlwf_lint.atomic import write_new
+from mlwf_lint.config import CONFIG_FILE, DEFAULT_SECTIONS, KINDS, Config
+from mlwf_lint.errors import UsageError
+from mlwf_lint.repo import RepoFacts
+from mlwf_lint.schemas import schema_path
+from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, ModelArtifact
+
+TODO = "TODO"
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./@-]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+_SLUG_PARTS = re.compile(r"[a-z0-9]+")
+_ADR_ID = re.compile(r"ADR-(\d{4})")
+
+
+def yaml_scalar(value: str) -> str:
+    """A string as YAML that reads back as the same string (md5s that look like
+    numbers and words like `no` are quoted)."""
+    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def slugify(text: str) -> str:
+    return "-".join(_SLUG_PARTS.findall(text.lower())) or "unnamed"
+
+
+def document_folder(config: Config, kind: str) -> str:
+    """The folder part of the kind's first glob, before any wildcard."""
+    parts = []
+    for part in config.kinds[kind].globs[0].split("/")[:-1]:
+        if any(c in part for c in "*?["):
+            break
+        parts.append(part)
+    return "/".join(parts)
+
+
+def _schema_line(root: Path, config: Config, kind: str, document: str) -> str:
+    """`# yaml-language-server: $schema=...` so editors validate while people type:
+    the team's own schema if configured, else the installed one (relative when it
+    lies inside the repository, as in a project-local virtual environment)."""
+    own = config.kinds[kind].schema
+    target = (root / own) if own else schema_path(kind)
+    folder = (root / document).parent
+    try:
+        target.resolve().relative_to(root.resolve())
+        where = Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
+    except ValueError:
+        where = target.resolve().as_posix()
+    return f"# yaml-language-server: $schema={where}"
+
+
+def _sections(config: Config, kind: str) -> str:
+    sections = config.kinds[kind].sections or DEFAULT_SECTIONS[kind]
+    return "".join(f"\n## {name}\n{TODO}\n" for name in sections)
+
+
+def model_card_text(
+    schema_line: str,
+    card_id: str,
+    *,
+    name: str = TODO,
+    version: str = TODO,
+    artifact: tuple[str, str] | None = None,
+    training_data: Iterable[tuple[str, str]] = (),
+    provenance: str = "",
+    sections: str = "",
+) -> str:
+    path, md5 = artifact or (TODO, TODO)
+    lines = [
+        "---",
+        schema_line,
+        *([f"# {provenance}"] if provenance else []),
+        f"id: {yaml_scalar(card_id)}",
+        f"name: {yaml_scalar(name)}",
+        f"version: {yaml_scalar(version) if version != TODO else TODO}",
+        "status: development",
+        f"owners: [{TODO}]",
+        "artifact:",
+        f"  path: {yaml_scalar(path)}",
+        f"  md5: {yaml_scalar(md5)}",
+    ]
+    data = list(training_data)
+    lines.append("training_data:" + ("" if data else " []"))
+    for dataset, dataset_md5 in data:
+        lines += [f"  - dataset: {yaml_scalar(dataset)}", f"    md5: {yaml_scalar(dataset_md5)}"]
+    lines += [
+        "metrics:",
+        f"  - name: {TODO}",
+        f"    value: {TODO}",
+        f"    split: {TODO}",
+        f"decisions: [{TODO}]",
+        "---",
+        f"# {name if name != TODO else card_id}",
+    ]
+    return "\n".join(lines) + "\n" + sections
+
+
+def lineage_text(
+    schema_line: str,
+    record_id: str,
+    *,
+    dataset: tuple[str, str] | None = None,
+    origin: str = TODO,
+    file_format: str = TODO,
+    stages: Iterable[str] = (),
+    provenance: str = "",
+) -> str:
+    path, md5 = dataset or (TODO, TODO)
+    lines = [
+        schema_line,
+        *([f"# {provenance}"] if provenance else []),
+        f"id: {yaml_scalar(record_id)}",
+        f"description: {TODO}",
+        f"owners: [{TODO}]",
+        "dataset:",
+        f"  path: {yaml_scalar(path)}",
+        f"  md5: {yaml_scalar(md5)}",
+        "source:",
+        f"  origin: {yaml_scalar(origin)}",
+        f"  format: {yaml_scalar(file_format)}",
+        f"  license: {TODO}",
+        f"  contains_pii: {TODO}  # true or false",
+    ]
+    used_by = list(stages)
+    lines.append("transformations:" + ("" if used_by else " []"))
+    for stage in used_by:
+        lines += [f"  - description: {TODO}", f"    stage: {yaml_scalar(stage)}"]
+    return "\n".join(lines) + "\n"
+
+
+def rollback_text(schema_line: str, plan_id: str) -> str:
+    version = f"{{version: {TODO}, git_ref: {TODO}, md5: {TODO}}}"
+    return (
+        "\n".join(
+            [
+                schema_line,
+                f"id: {yaml_scalar(plan_id)}",
+                f"model: {TODO}",
+                f"owner: {TODO}",
+                f"current: {version}",
+                f"fallback: {version}",
+                f"triggers: [{TODO}]",
+                f"procedure: [{TODO}]",
+            ]
+        )
+        + "\n"
+    )
+
+
+def decision_text(schema_line: str, number: int, title: str, sections: str) -> str:
+    return (
+        f"---\n{schema_line}\nid: ADR-{number:04d}\ntitle: {yaml_scalar(title)}\n"
+        f"status: proposed\ndate: {TODO}\ndeciders: [{TODO}]\n---\n# {title}\n{sections}"
+    )
+
+
+# --- new ---------------------------------------------------------------------------
+
+
+def new_document(root: Path, config: Config, kind: str, doc_id: str) -> Path:
+    if kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+    folder = document_folder(config, kind)
+    sections = _sections(config, kind)
+    if kind == "decision-record":
+        rel, text = _new_decision(root, config, folder, doc_id, sections)
+    else:
+        if slugify(doc_id) != doc_id:
+            raise UsageError(f"{doc_id!r} is not a slug id; try {slugify(doc_id)!r}")
+        suffix = ".md" if kind == "model-card" else ".yaml"
+        rel = posixpath.join(folder, doc_id + suffix)
+        line = _schema_line(root, config, kind, rel)
+        text = {
+            "model-card": lambda: model_card_text(line, doc_id, sections=sections),
+            "data-lineage": lambda: lineage_text(line, doc_id),
+            "rollback-plan": lambda: rollback_text(line, doc_id),
+        }[kind]()
+    path = root / rel
+    write_new(path, text)
+    return path
+
+
+def _new_decision(
+    root: Path, config: Config, folder: str, doc_id: str, sections: str
+) -> tuple[str, str]:
+    taken = [
+        int(match.group(1))
+        for match in (re.match(r"(\d{4})-", p.name) for p in (root / folder).glob("*.md"))
+        if match
+    ]
+    by_id = _ADR_ID.fullmatch(doc_id)
+    number = int(by_id.group(1)) if by_id else max(taken, default=0) + 1
+    slug = "decision" if by_id else slugify(doc_id)
+    title = TODO if by_id else doc_id.replace("-", " ").capitalize()
+    rel = posixpath.join(folder, f"{number:04d}-{slug}.md")
+    line = _schema_line(root, config, "decision-record", rel)
+    return rel, decision_text(line, number, title, sections)
+
+
+# --- init --------------------------------------------------------------------------
+
+CONFIG_TEMPLATE = """\
+# mlwf-lint configuration: every key is optional; `mlwf-lint rule` lists the codes.
+# documents:
+#   model-card: {glob: "docs/ml/models/*.md"}
+#   data-lineage: {glob: "docs/ml/data/*.yaml"}
+#   rollback-plan: {glob: "docs/ml/rollback/*.yaml"}
+#   decision-record: {glob: "docs/ml/decisions/[0-9][0-9][0-9][0-9]-*.md"}
+# extend-ml-imports: []
+# extend-model-patterns: []
+# ignore: []
+fail-on: error
+"""
+
+
+@dataclass(frozen=True)
+class InitResult:
+    written: tuple[Path, ...]
+    kept: tuple[str, ...]  # what was already there, and why it was left alone
+
+
+def _source_datasets_of(model: ModelArtifact, dvc: DvcFacts) -> list[DvcOutput]:
+    """The source datasets a model is built from, following stage deps upstream."""
+    producers = {o.path: o.stage for o in dvc.outputs if o.stage}
+    stages = {s.name: s for s in dvc.stages}
+    found: dict[str, DvcOutput] = {}
+    pending = [model.output.stage] if model.output and model.output.stage else []
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in stages:
+            continue
+        seen.add(name)
+        for dep in stages[name].deps:
+            holder = dvc.output_for(dep)
+            if holder is None:
+                continue
+            if holder.is_source:
+                found[holder.path] = holder
+            elif holder.stage and holder.path in producers:
+                pending.append(holder.stage)
+    return sorted(found.values(), key=lambda o: o.path)
+
+
+def _dataset_id(output: DvcOutput) -> str:
+    stem = posixpath.basename(output.path).split(".")[0]
+    return slugify(stem)
+
+
+def _provenance(head: str | None, tags: dict[str, str]) -> str:
+    if head is None:
+        return "pre-filled by mlwf-lint init from DVC (no commit yet)"
+    at_head = sorted(name for name, sha in tags.items() if sha == head)
+    where = f"{head[:7]}" + (f" ({', '.join(at_head)})" if at_head else "")
+    return f"pre-filled by mlwf-lint init from DVC at commit {where}"
+
+
+def _gto_version(name: str | None, tags: dict[str, str]) -> str:
+    """The highest `name@vX.Y.Z` GTO registration tag, as X.Y.Z."""
+    if not name:
+        return TODO
+    versions = []
+    for tag in tags:
+        match = re.fullmatch(re.escape(name) + r"@v(\d+)\.(\d+)\.(\d+)", tag)
+        if match:
+            versions.append(tuple(int(g) for g in match.groups()))
+    return ".".join(map(str, max(versions))) if versions else TODO
+
+
+def init_repository(facts: RepoFacts) -> InitResult:
+    from mlwf_lint.sources.git import head_and_tags
+
+    root, config, dvc = facts.root, facts.config, facts.dvc
+    head, tags = head_and_tags(root)
+    provenance = _provenance(head, tags)
+    written: list[Path] = []
+    kept: list[str] = []
+
+    def create(rel: str, text: str) -> None:
+        path = root / rel
+        if path.exists():
+            kept.append(f"{rel} (exists)")
+            return
+        write_new(path, text)
+        written.append(path)
+
+    if not (root / CONFIG_FILE).exists() and not _has_pyproject_config(root):
+        create(CONFIG_FILE, CONFIG_TEMPLATE)
+    described = {
+        d.get(field, "path")
+        for d, field in (
+            *((d, "artifact") for d in facts.documents_of("model-card")),
+            *((d, "dataset") for d in facts.documents_of("data-lineage")),
+        )
+    }
+    ids = {output.path: _dataset_id(output) for output in dvc.source_datasets}
+    for dataset in dvc.source_datasets:
+        if dataset.path in described:
+            kept.append(f"{dataset.path} (already has a lineage record)")
+            continue
+        rel = posixpath.join(document_folder(config, "data-lineage"), ids[dataset.path] + ".yaml")
+        users = [s.name for s in dvc.stages if any(dataset.covers(d) for d in s.deps)]
+        suffix = posixpath.splitext(dataset.path)[1].lstrip(".")
+        text = lineage_text(
+            _schema_line(root, config, "data-lineage", rel),
+            ids[dataset.path],
+            dataset=(dataset.path, dataset.md5 or TODO),
+            origin=dataset.imported_from or TODO,
+            file_format=suffix if suffix and not dataset.is_dir else TODO,
+            stages=users,
+            provenance=provenance,
+        )
+        create(rel, text)
+    for model in dvc.models:
+        if model.path in described:
+            kept.append(f"{model.path} (already has a model card)")
+            continue
+        card_id = slugify(model.name or posixpath.basename(model.path).split(".")[0])
+        rel = posixpath.join(document_folder(config, "model-card"), card_id + ".md")
+        md5 = model.output.md5 if model.output and model.output.md5 else TODO
+        text = model_card_text(
+            _schema_line(root, config, "model-card", rel),
+            card_id,
+            version=_gto_version(model.name, tags),
+            artifact=(model.path, md5),
+            training_data=[(ids[d.path], d.md5 or TODO) for d in _source_datasets_of(model, dvc)],
+            provenance=provenance,
+            sections=_sections(config, "model-card"),
+        )
+        create(rel, text)
+    return InitResult(tuple(written), tuple(kept))
+
+
+def _has_pyproject_config(root: Path) -> bool:
+    pyproject = root / "pyproject.toml"
+    try:
+        return "[tool.mlwf-lint]" in pyproject.read_text(encoding="utf-8")
+    except OSError:
+        return False

@@ -1,0 +1,87 @@
+"""A team's own schema: $ref resolves only to files beside it, never the network."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, codes, lineage_record, lint_json
+from mlwf_lint.cli import main
+
+
+def _team_schema(repo: GitRepo, extra_ref: str = "common.json#/$defs/team") -> None:
+    repo.write(
+        "schemas/lineage.json",
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "allOf": [{"$ref": "https://mlwf-lint.dev/schemas/data-lineage.schema.json"}],
+                "required": ["team"],
+                "properties": {"team": {"$ref": extra_ref}},
+            }
+        ),
+    )
+    repo.write(
+        "schemas/common.json",
+        json.dumps(
+            {"$defs": {"team": {"enum": ["search", "ads"], "x-message": "must be our team"}}}
+        ),
+    )
+    repo.write(".mlwf-lint.yaml", "documents:\n  data-lineage: {schema: schemas/lineage.json}\n")
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a socket was opened")
+
+    monkeypatch.setattr(socket, "socket", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.mark.usefixtures("no_network")
+def test_team_schema_with_local_refs(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    _team_schema(git_repo)
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: web\n")
+    git_repo.write(
+        "data/raw.csv.dvc",
+        "outs:\n- path: raw.csv\n  md5: 22a1a2931c8370d3aeedd7183606fd7f\n  hash: md5\n",
+    )
+    _status, report = lint_json(capsys, str(git_repo.path))
+    assert [(f["code"], f["message"], f["line"]) for f in report["findings"]] == [
+        ("MLW202", 'team must be our team; got "web"', 15)
+    ]
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: ads\n")
+    assert codes(lint_json(capsys, str(git_repo.path))[1]) == []
+
+
+@pytest.mark.usefixtures("no_network")
+def test_remote_ref_is_exit_2_without_a_connection(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _team_schema(git_repo, extra_ref="https://schemas.example.com/team.json")
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv"))
+    assert main([str(git_repo.path)]) == 2
+    err = capsys.readouterr().err
+    assert "'https://schemas.example.com/team.json' is a network address" in err
+    assert err.count("\n") == 1
+
+
+def test_ref_outside_the_schema_folder(
+    git_repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _team_schema(git_repo, extra_ref="../../elsewhere.json")
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv"))
+    assert main([str(git_repo.path)]) == 2
+    assert "leads outside" in capsys.readouterr().err
+
+
+def test_invalid_team_schema(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    git_repo.write("s.json", '{"type": 12}')
+    git_repo.write(".mlwf-lint.yaml", "documents:\n  data-lineage: {schema: s.json}\n")
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv"))
+    assert main([str(git_repo.path)]) == 2
+    assert "is not a valid JSON Schema" in capsys.readouterr().err
