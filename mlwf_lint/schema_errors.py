@@ -70,14 +70,14 @@ def _sentences(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     name = field_name(path)
     custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
     kind, value, instance = error.validator, error.validator_value, error.instance
-    if kind == "required":
+    if custom and kind != "required":
+        yield path, f"{name} {custom}; got {_shown(instance)}"
+    elif kind == "required":
         for key in value:
             if isinstance(instance, dict) and key not in instance:
                 yield path + (key,), f"{field_name(path + (key,))} {custom or 'is required'}"
     elif kind == "type":
         yield path, f"{name} must be {_types(value)}; got {_kind_of(instance)} {_shown(instance)}"
-    elif kind in ("pattern", "format") and custom:
-        yield path, f"{name} {custom}; got {_shown(instance)}"
     elif kind == "pattern":
         yield path, f"{name} must match {value}; got {_shown(instance)}"
     elif kind == "format":
@@ -94,8 +94,6 @@ def _sentences(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
         allowed = set(error.schema.get("properties", {}))
         for key in sorted(k for k in instance if k not in allowed):
             yield path + (key,), f"{field_name(path + (key,))} is not a known field"
-    elif custom:
-        yield path, f"{name} {custom}; got {_shown(instance)}"
     else:
         yield path, f"{name}: {error.message}"
 

@@ -144,8 +144,13 @@ def team_validator(path: Path) -> Any:
     try:
         _check_refs(schema, registry.resolver(base_uri=schema["$id"]), set())
     except Unresolvable as exc:
-        cause = exc.__cause__ or exc.__context__
-        reason = str(cause) if isinstance(cause, UsageError) else f"cannot resolve {exc.ref!r}"
+        reason = f"cannot resolve $ref {exc.ref!r}"
+        cause: BaseException | None = exc
+        while cause is not None:  # referencing wraps what `retrieve` raised, twice
+            if isinstance(cause, UsageError):
+                reason = str(cause)
+                break
+            cause = cause.__cause__ or cause.__context__
         raise UsageError(f"schema {path}: {reason}") from exc
     return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
 

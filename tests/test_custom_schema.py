@@ -52,7 +52,7 @@ def test_team_schema_with_local_refs(git_repo: GitRepo, capsys: pytest.CaptureFi
     )
     _status, report = lint_json(capsys, str(git_repo.path))
     assert [(f["code"], f["message"], f["line"]) for f in report["findings"]] == [
-        ("MLW202", 'team must be our team; got "web"', 15)
+        ("MLW202", 'team must be our team; got "web"', 13)
     ]
     git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: ads\n")
     assert codes(lint_json(capsys, str(git_repo.path))[1]) == []
