@@ -1,6 +1,7 @@
 """`mlwf-lint demo`: a small, real ML repository to try mlwf-lint on.
 
-It has real Git history (three commits and a GTO-style tag), a `.dvc`-tracked raw
+It has real Git history (three commits, the model trained twice, a GTO-style tag
+for each version), a `.dvc`-tracked raw
 dataset, a three-stage `dvc.yaml` with a `dvc.lock` whose hashes are those DVC 3
 computes for the files in the working tree, a model artifact, and documents with a
 few deliberate faults:
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from mlwf_lint.errors import UsageError
 
-DEMO_TAG = "text-classifier@v1.0.0"
+DEMO_TAGS = ("text-classifier@v1.0.0", "text-classifier@v1.1.0")
 
 
 def file_md5(path: Path) -> str:
@@ -141,16 +142,24 @@ def _build_workspace(root: Path) -> None:
     _write(root, "data/features/train.npz", "features of 32 posts\n")
     _write(root, "data/features/test.npz", "features of 8 posts\n")
     _write(root, "data/.gitignore", "/prepared\n/features\n")
-    _write(root, "models/model.pkl", "a pickled LogisticRegression\n")
     _write(root, "models/.gitignore", "/model.pkl\n")
-    stages = {
-        "prepare": (["data/raw/posts.xml", "src/prepare.py"], ["data/prepared"]),
-        "featurize": (["data/prepared", "src/featurize.py"], ["data/features"]),
-        "train": (["data/features", "src/train.py"], ["models/model.pkl"]),
-    }
+    for rel in ("data/raw/posts.xml", "data/raw/labels.csv"):
+        _cache(root, rel)
+
+
+STAGES = {
+    "prepare": (["data/raw/posts.xml", "src/prepare.py"], ["data/prepared"]),
+    "featurize": (["data/prepared", "src/featurize.py"], ["data/features"]),
+    "train": (["data/features", "src/train.py"], ["models/model.pkl"]),
+}
+
+
+def _train(root: Path, model: str) -> None:
+    """What `dvc repro` leaves behind: the model, dvc.yaml, dvc.lock, a filled cache."""
+    _write(root, "models/model.pkl", model)
     yaml_lines = ["stages:"]
     lock_lines = ["schema: '2.0'", "stages:"]
-    for name, (deps, outs) in stages.items():
+    for name, (deps, outs) in STAGES.items():
         yaml_lines += [f"  {name}:", f"    cmd: python src/{name}.py", "    deps:"]
         yaml_lines += [f"    - {d}" for d in deps] + ["    outs:"] + [f"    - {o}" for o in outs]
         lock_lines += [f"  {name}:", f"    cmd: python src/{name}.py", "    deps:"]
@@ -170,12 +179,9 @@ def _build_workspace(root: Path) -> None:
     ]
     _write(root, "dvc.yaml", "\n".join(yaml_lines) + "\n")
     _write(root, "dvc.lock", "\n".join(lock_lines) + "\n")
-    for rel in (
-        "data/raw/posts.xml",
-        "data/raw/labels.csv",
-        *(o for _, (_, outs) in stages.items() for o in outs),
-    ):
-        _cache(root, rel)
+    for _deps, outs in STAGES.values():
+        for rel in outs:
+            _cache(root, rel)
 
 
 def _documents(root: Path) -> None:
@@ -187,7 +193,7 @@ def _documents(root: Path) -> None:
         f"""---
 id: text-classifier
 name: Post topic classifier
-version: 1.0.0
+version: "1.1.0"
 status: production
 owners: [ml-team@example.com]
 artifact:
@@ -301,8 +307,13 @@ def make_demo(folder: Path | None) -> Path:
             repo.git.commit("-q", "--no-verify", "-m", message)
 
     _build_workspace(folder)
+    _train(folder, "a pickled LogisticRegression(max_iter=200)\n")
     commit("Text classifier: code, DVC-tracked data and a three-stage pipeline", 1)
-    repo.create_tag(DEMO_TAG, message="Register text-classifier v1.0.0")
+    repo.create_tag(DEMO_TAGS[0], message="Register text-classifier v1.0.0")
+    _write(folder, "src/train.py", CODE["src/train.py"].replace("=200", "=400"))
+    _train(folder, "a pickled LogisticRegression(max_iter=400)\n")
+    commit("Retrain the text classifier with more iterations", 2)
+    repo.create_tag(DEMO_TAGS[1], message="Register text-classifier v1.1.0")
     _documents(folder)
-    commit("Document the model, its data and the decision to use DVC", 2)
+    commit("Document the model, its data and the decision to use DVC", 3)
     return folder

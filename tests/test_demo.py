@@ -9,7 +9,7 @@ import pytest
 
 from conftest import codes, lineage_record, lint_json, rollback_plan, run_dvc
 from mlwf_lint.cli import main
-from mlwf_lint.demo import DEMO_TAG
+from mlwf_lint.demo import DEMO_TAGS
 
 
 @pytest.fixture
@@ -42,8 +42,10 @@ def test_demo_history_is_real(demo: Path) -> None:
             ["git", *args], cwd=demo, capture_output=True, text=True, check=True
         ).stdout
 
-    assert len(git("rev-list", "HEAD").split()) == 2
-    assert git("tag", "--list") == f"{DEMO_TAG}\n"
+    assert len(git("rev-list", "HEAD").split()) == 3
+    assert git("tag", "--list").split() == list(DEMO_TAGS)
+    first, second = (git("rev-parse", f"{tag}:dvc.lock").strip() for tag in DEMO_TAGS)
+    assert first != second  # the model was retrained between the two tags
     assert git("status", "--porcelain") == ""
     assert "dvc.lock" in git("ls-files")
 

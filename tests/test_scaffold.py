@@ -21,7 +21,7 @@ def undocumented(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> GitRepo:
     demo = GitRepo(tmp_path / "demo", init=False)
     demo.git("rm", "-q", "-r", "docs")
     demo.commit("remove the documents")
-    demo.git("tag", "text-classifier@v1.1.0")
+    demo.git("tag", "text-classifier@v1.2.0")
     capsys.readouterr()
     return demo
 
@@ -42,10 +42,10 @@ def test_init_prefills_from_dvc_and_leaves_only_placeholders(
     card = (root / "docs/ml/models/text-classifier.md").read_text()
     assert card.startswith("---\n# yaml-language-server: $schema=")
     assert f"  md5: {yaml_scalar(md5['models/model.pkl'])}\n" in card
-    assert 'version: "1.1.0"' in card  # from the highest GTO tag text-classifier@v1.1.0
+    assert 'version: "1.2.0"' in card  # from the highest GTO tag text-classifier@v1.2.0
     assert "  - dataset: posts\n" in card  # traced upstream through three stages
     assert f"    md5: {yaml_scalar(md5['data/raw/posts.xml'])}\n" in card
-    assert "(text-classifier@v1.1.0)" in card
+    assert "(text-classifier@v1.2.0)" in card
     posts = (root / "docs/ml/data/posts.yaml").read_text()
     assert f"  md5: {yaml_scalar(md5['data/raw/posts.xml'])}\n" in posts
     assert "    stage: prepare\n" in posts and "  format: xml\n" in posts
