@@ -7,7 +7,7 @@ name when a value fails there ("must be 32 hex digits, optionally followed by .d
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,35 +65,38 @@ def _types(expected: Any) -> str:
     return " or ".join(_TYPE_NAMES.get(n, n) for n in names)
 
 
+# what a value must be, by the keyword it failed: the phrase after the field's name
+_MUST_BE: dict[str, Callable[[Any], str]] = {
+    "type": lambda v: f"must be {_types(v)}",
+    "pattern": lambda v: f"must match {v}",
+    "format": lambda v: f"must be a valid {v}",
+    "enum": lambda v: f"must be one of {', '.join(map(str, v))}",
+    "const": lambda v: f"must be {_shown(v)}",
+}
+_SIZE: dict[str, Callable[[Any], str]] = {
+    "minItems": lambda v: f"must have at least {v} item{'s' if v != 1 else ''}",
+    "minLength": lambda v: "must not be empty",
+}
+
+
 def _sentences(error: Any) -> Iterator[tuple[tuple[str | int, ...], str]]:
     path = tuple(error.absolute_path)
     name = field_name(path)
     custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
     kind, value, instance = error.validator, error.validator_value, error.instance
-    if custom and kind != "required":
-        yield path, f"{name} {custom}; got {_shown(instance)}"
-    elif kind == "required":
+    if kind == "required":
         for key in value:
             if isinstance(instance, dict) and key not in instance:
                 yield path + (key,), f"{field_name(path + (key,))} {custom or 'is required'}"
-    elif kind == "type":
-        yield path, f"{name} must be {_types(value)}; got {_kind_of(instance)} {_shown(instance)}"
-    elif kind == "pattern":
-        yield path, f"{name} must match {value}; got {_shown(instance)}"
-    elif kind == "format":
-        yield path, f"{name} must be a valid {value}; got {_shown(instance)}"
-    elif kind == "enum":
-        yield path, f"{name} must be one of {', '.join(map(str, value))}; got {_shown(instance)}"
-    elif kind == "const":
-        yield path, f"{name} must be {_shown(value)}; got {_shown(instance)}"
-    elif kind == "minItems":
-        yield path, f"{name} must have at least {value} item{'s' if value != 1 else ''}"
-    elif kind == "minLength":
-        yield path, f"{name} must not be empty"
     elif kind == "additionalProperties" and isinstance(instance, dict):
         allowed = set(error.schema.get("properties", {}))
         for key in sorted(k for k in instance if k not in allowed):
             yield path + (key,), f"{field_name(path + (key,))} is not a known field"
+    elif custom or kind in _MUST_BE:
+        got = f"{_kind_of(instance)} {_shown(instance)}" if kind == "type" else _shown(instance)
+        yield path, f"{name} {custom or _MUST_BE[kind](value)}; got {got}"
+    elif kind in _SIZE:
+        yield path, f"{name} {_SIZE[kind](value)}"
     else:
         yield path, f"{name}: {error.message}"
 

@@ -32,7 +32,8 @@ def test_nested_list_item_in_front_matter(
             "MLW202",
             13,
             10,
-            'training_data[1].md5 must be 32 hex digits, optionally followed by .dir; got "not-a-hash"',
+            "training_data[1].md5 must be 32 hex digits, optionally followed by .dir; "
+            'got "not-a-hash"',
         )
     ]
     _s, report = lint_json(capsys, str(git_repo.path), "--select", "MLW202")
