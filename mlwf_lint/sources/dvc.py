@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,11 @@ class DvcOutput:
 class DvcStage:
     name: str  # DVC's address: "train", "sub/dvc.yaml:train", "train@0"
     dvc_yaml: str
+    position: Position | None = None  # of its key in dvc.yaml
     deps: tuple[str, ...] = ()
     outs: tuple[str, ...] = ()
     locked: bool = False
+    locked_deps: tuple[DvcOutput, ...] = ()  # deps with the hashes dvc.lock recorded
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class DvcFacts:
     files_read: tuple[str, ...] = ()
     problems: tuple[FileProblem, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    unexpanded: tuple[DvcStage, ...] = ()  # foreach/matrix stages over ${...}
 
     @property
     def source_datasets(self) -> tuple[DvcOutput, ...]:
@@ -109,6 +113,7 @@ class _Collector:
     files_read: list[str] = field(default_factory=list)
     problems: list[FileProblem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    unexpanded: list[DvcStage] = field(default_factory=list)
 
     def load(self, rel: str) -> Parsed | None:
         raw = read_bytes(self.root, rel, self.limit)
@@ -203,6 +208,28 @@ def _read_dvc_file(c: _Collector, rel: str) -> None:
         )
 
 
+def instance_keys(stage: dict[str, Any]) -> list[str] | None:
+    """The `@key` suffixes DVC gives a `foreach`/`matrix` stage's instances when its
+    values are written out in dvc.yaml; None when they come from `${...}` (only the
+    dvc library can resolve those)."""
+    scalar = (str, int, float, bool)
+    if "foreach" in stage:
+        items = stage["foreach"]
+        if isinstance(items, dict):
+            return [str(k) for k in items]
+        if isinstance(items, list) and all(isinstance(i, scalar) for i in items):
+            return [str(i) for i in items]
+        if isinstance(items, list):
+            return [str(i) for i in range(len(items))]
+        return None
+    matrix = stage.get("matrix")
+    if isinstance(matrix, dict) and all(
+        isinstance(v, list) and all(isinstance(i, scalar) for i in v) for v in matrix.values()
+    ):
+        return ["-".join(str(v) for v in combo) for combo in product(*matrix.values())]
+    return None
+
+
 def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
     parsed = c.load(dvc_yaml)
     if parsed is None:
@@ -212,7 +239,6 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
     prefix = "" if dvc_yaml == "dvc.yaml" else f"{dvc_yaml}:"
     defined = c.expect(dvc_yaml, parsed, "/stages", data.get("stages"), dict) or {}
     locked = _read_lock(c, posixpath.join(folder, "dvc.lock"))
-    wdirs: dict[str, str] = {}
     for name, stage in defined.items():
         here = f"/stages/{name}"
         stage = c.expect(dvc_yaml, parsed, here, stage, dict)
@@ -220,54 +246,57 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
             continue
         wdir = stage.get("wdir")
         base = normalize(wdir, folder) if isinstance(wdir, str) else folder
-        wdirs[name] = base
         templated = "foreach" in stage or "matrix" in stage
         body = stage.get("do", stage) if "foreach" in stage else stage
         if not isinstance(body, dict):
             continue
-        outs: list[tuple[str, Position | None]] = []
+        declared: list[tuple[str, Position | None]] = []
         for key in ("outs", "metrics", "plots"):
             for path, _opts, position in _entries(
                 c, dvc_yaml, parsed, f"{here}/{key}", body.get(key)
             ):
                 if "${" not in path:
-                    outs.append((normalize(path, base), position))
+                    declared.append((normalize(path, base), position))
         deps = tuple(
             normalize(p, base)
             for p, _o, _pos in _entries(c, dvc_yaml, parsed, f"{here}/deps", body.get("deps"))
             if "${" not in p
         )
+        position = parsed.keys.get(here)
         if templated:
-            continue  # its instances come from dvc.lock, under "name@key"
-        c.stages.append(
-            DvcStage(f"{prefix}{name}", dvc_yaml, deps, tuple(o for o, _ in outs), name in locked)
-        )
-        for path, position in outs:
-            if not any(normalize(o.path, base) == path for o in locked.get(name, ())):
-                c.outputs.append(DvcOutput(path, dvc_yaml, position, stage=f"{prefix}{name}"))
-    for name, lock_outs in locked.items():
-        base_name = name.split("@", 1)[0]
-        if base_name not in defined:
-            continue  # a lock entry for a stage that no longer exists is DVC's to clean
-        base = wdirs.get(base_name, folder)
-        address = f"{prefix}{name}"
-        if "@" in name:
+            keys = instance_keys(stage)
+            names = [f"{name}@{k}" for k in keys] if keys is not None else None
+            instances = (
+                names if names is not None else [n for n in locked if n.startswith(f"{name}@")]
+            )
+            if names is None:
+                c.unexpanded.append(DvcStage(f"{prefix}{name}", dvc_yaml, position))
+        else:
+            instances = [name]
+        for instance in instances:
+            lock = locked.get(instance)
+            lock_outs = [replace(o, path=normalize(o.path, base)) for o in lock[0]] if lock else []
+            lock_deps = [replace(d, path=normalize(d.path, base)) for d in lock[1]] if lock else []
+            address = f"{prefix}{instance}"
+            out_paths = [o.path for o in lock_outs] or [p for p, _ in declared]
             c.stages.append(
                 DvcStage(
-                    address, dvc_yaml, (), tuple(normalize(o.path, base) for o in lock_outs), True
-                )
+                    address,
+                    dvc_yaml,
+                    position,
+                    deps=tuple(d.path for d in lock_deps) or deps,
+                    outs=tuple(out_paths),
+                    locked=lock is not None,
+                    locked_deps=tuple(lock_deps),
+                )  # fmt: skip
             )
-        for out in lock_outs:
-            c.outputs.append(
-                DvcOutput(
-                    normalize(out.path, base),
-                    out.declared_in,
-                    out.position,
-                    out.md5,
-                    out.hash_name,
-                    stage=address,
+            c.outputs.extend(replace(o, stage=address) for o in lock_outs)
+            if not templated:
+                c.outputs.extend(
+                    DvcOutput(path, dvc_yaml, where, stage=address)
+                    for path, where in declared
+                    if path not in {o.path for o in lock_outs}
                 )
-            )
     for name, artifact in (
         c.expect(dvc_yaml, parsed, "/artifacts", data.get("artifacts"), dict) or {}
     ).items():
@@ -284,8 +313,9 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                 )
 
 
-def _read_lock(c: _Collector, rel: str) -> dict[str, list[DvcOutput]]:
-    """stage name → its locked outs (paths as written, relative to the stage's wdir)."""
+def _read_lock(c: _Collector, rel: str) -> dict[str, tuple[list[DvcOutput], list[DvcOutput]]]:
+    """stage name → (outs, deps) as locked, with paths as written (relative to the
+    stage's wdir)."""
     if not (c.root / rel).exists():
         return {}
     parsed = c.load(rel)
@@ -296,17 +326,18 @@ def _read_lock(c: _Collector, rel: str) -> dict[str, list[DvcOutput]]:
         stages, pointer = data.get("stages"), "/stages"
     else:  # the DVC 1 lock format: stages at the top level
         stages, pointer = data, ""
-    locked: dict[str, list[DvcOutput]] = {}
+    locked: dict[str, tuple[list[DvcOutput], list[DvcOutput]]] = {}
     for name, stage in (c.expect(rel, parsed, pointer, stages, dict) or {}).items():
         here = f"{pointer}/{name}"
         stage = c.expect(rel, parsed, here, stage, dict)
         if stage is None:
             continue
-        outs = []
-        for path, entry, position in _entries(c, rel, parsed, f"{here}/outs", stage.get("outs")):
-            md5, hash_name = _hash(entry)
-            outs.append(DvcOutput(path, rel, position, md5, hash_name))
-        locked[str(name)] = outs
+        entries: tuple[list[DvcOutput], list[DvcOutput]] = ([], [])
+        for index, key in enumerate(("outs", "deps")):
+            for path, entry, position in _entries(c, rel, parsed, f"{here}/{key}", stage.get(key)):
+                md5, hash_name = _hash(entry)
+                entries[index].append(DvcOutput(path, rel, position, md5, hash_name))
+        locked[str(name)] = entries
     return locked
 
 
@@ -329,6 +360,7 @@ def read_dvc(
         files_read=tuple(c.files_read),
         problems=tuple(c.problems),
         skipped=tuple(c.skipped),
+        unexpanded=tuple(c.unexpanded),
     )
 
 
