@@ -18,6 +18,7 @@ from mlwf_lint.sources import git
 
 @dataclass(frozen=True)
 class CheckResult:
+    root: Path
     report: Report
     fail_on: Severity
 
@@ -50,15 +51,16 @@ def check(
     select: tuple[str, ...] | None = None,
     ignore: tuple[str, ...] = (),
     fail_on: Severity | None = None,
+    check_data: bool = False,
 ) -> CheckResult:
     from mlwf_lint.rules import RULES
 
     root = git.find_root(paths[0])
     scope = _report_scope(root, paths)
     config = load_config(root, config_file).with_overrides(
-        select=select, extend_ignore=ignore, fail_on=fail_on
+        select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data
     )
     facts = gather(root, config)
     findings = tuple(f for f in run_rules(facts, RULES) if _in_scope(f, scope))
     report = Report(findings=findings, files_checked=facts.files_checked, tool_version=__version__)
-    return CheckResult(report, config.fail_on)
+    return CheckResult(root, report, config.fail_on)

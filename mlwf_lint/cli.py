@@ -77,6 +77,13 @@ def _check_parser() -> _Parser:
     parser.add_argument("--ignore", type=_codes, default=(), help="skip these codes")
     parser.add_argument("--fail-on", choices=("error", "warning"), help="default: error")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--fix", action="store_true", help="apply safe fixes")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="with --fix or --diff: also fixes a reviewer must judge, "
+                        "such as rewriting a recorded md5 from DVC")  # fmt: skip
+    parser.add_argument("--diff", action="store_true", help="print the fixes; write nothing")
+    parser.add_argument("--check-data", action="store_true",
+                        help="compare workspace data with DVC (MLW304; the dvc extra)")  # fmt: skip
     parser.add_argument("--config", type=Path, help="configuration file to use")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _common(parser)
@@ -95,6 +102,10 @@ class CheckOptions:
     config: Path | None
     color: str
     quiet: bool
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    check_data: bool = False
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -106,16 +117,44 @@ def _use_color(choice: str, to_file: bool) -> bool:
 
 
 def run_check(options: CheckOptions) -> int:
-    from mlwf_lint.checker import check
+    from mlwf_lint.checker import CheckResult, check
     from mlwf_lint.report import FORMATS, RenderOptions
 
-    report = check(
-        options.paths,
-        config_file=options.config,
-        select=options.select,
-        ignore=options.ignore,
-        fail_on=options.fail_on,
-    )
+    def run() -> CheckResult:
+        return check(
+            options.paths,
+            config_file=options.config,
+            select=options.select,
+            ignore=options.ignore,
+            fail_on=options.fail_on,
+            check_data=options.check_data,
+        )
+
+    report = run()
+    write_failed = False
+    if options.fix or options.diff:
+        from mlwf_lint.fix import apply_edits
+
+        edits = [
+            f.edit
+            for f in report.report.findings
+            if f.edit is not None and (f.edit.safe or options.unsafe_fixes)
+        ]
+        outcome = apply_edits(report.root, edits, write=not options.diff)
+        for failure in outcome.failures:
+            sys.stderr.write(f"mlwf-lint: error: {failure}\n")
+        write_failed = bool(outcome.failures)
+        if options.diff:
+            sys.stdout.write(outcome.diff)
+            if write_failed:
+                return EXIT_USAGE
+            return EXIT_FINDINGS if outcome.diff else EXIT_OK
+        if outcome.fixed:
+            sys.stderr.write(
+                f"mlwf-lint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
+                f"in {', '.join(outcome.files)}\n"
+            )
+            report = run()
     render = RenderOptions(
         color=_use_color(options.color, options.output is not None), quiet=options.quiet
     )
@@ -127,6 +166,8 @@ def run_check(options: CheckOptions) -> int:
             raise UsageError(f"cannot write {options.output}: {exc.strerror or exc}") from exc
     else:
         sys.stdout.write(text)
+    if write_failed:
+        return EXIT_USAGE
     if options.exit_zero:
         return EXIT_OK
     worst = report.report.worst()
@@ -147,6 +188,10 @@ def _main_check(argv: list[str]) -> int:
             config=args.config,
             color=args.color,
             quiet=args.quiet,
+            fix=args.fix,
+            unsafe_fixes=args.unsafe_fixes,
+            diff=args.diff,
+            check_data=args.check_data,
         )
     )
 

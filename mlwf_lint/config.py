@@ -76,6 +76,7 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     staleness_commits: int = 0
     staleness_days: int = 0
+    check_data: bool = False  # --check-data: compare workspace data (the dvc extra)
     source: str | None = None  # the file it was read from, for messages
 
     def with_overrides(
@@ -84,10 +85,12 @@ class Config:
         select: tuple[str, ...] | None = None,
         extend_ignore: tuple[str, ...] = (),
         fail_on: Severity | None = None,
+        check_data: bool = False,
     ) -> Config:
         """Command-line options: --select replaces, --ignore adds (as in ruff)."""
         return replace(
             self,
+            check_data=check_data,
             select=self.select if select is None else select,
             ignore=self.ignore + extend_ignore,
             fail_on=self.fail_on if fail_on is None else fail_on,

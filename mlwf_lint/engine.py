@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from mlwf_lint.config import Config
-from mlwf_lint.findings import Finding, Violation
+from mlwf_lint.findings import Finding, Severity, Violation
 from mlwf_lint.globs import matches
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import Rule
@@ -38,7 +38,7 @@ def run_rules(facts: RepoFacts, rules: Mapping[str, Rule]) -> tuple[Finding, ...
     for code, rule in rules.items():
         if not is_enabled(code, config):
             continue
-        severity = config.severity.get(code, rule.severity)
+        configured = config.severity.get(code)
         for violation in rule.check(facts):
             if violation.code != code:
                 raise AssertionError(f"rule {code} yielded {violation.code}")
@@ -47,11 +47,11 @@ def run_rules(facts: RepoFacts, rules: Mapping[str, Rule]) -> tuple[Finding, ...
             findings.append(
                 Finding(
                     code=code,
-                    severity=severity,
+                    severity=configured or (Severity.NOTICE if violation.notice else rule.severity),
                     message=violation.message,
                     location=violation.location,
                     hint=violation.hint,
-                    fix=violation.fix,
+                    edit=violation.edit,
                 )
             )
     return tuple(sorted(set(findings), key=Finding.sort_key))

@@ -45,14 +45,31 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A fix: put `new_text` in place of the YAML scalar that starts at the 0-based
+    (line0, col0) of `path`, whose current value is `old_value`."""
+
+    path: str
+    pointer: str
+    line0: int
+    col0: int
+    old_value: str
+    new_value: str
+    safe: bool
+
+
+@dataclass(frozen=True)
 class Violation:
-    """What a rule yields: the fact, without severity (the engine decides that)."""
+    """What a rule yields: the fact. Severity is the engine's to decide; a rule may
+    only ask for a notice when it cannot judge (e.g. hashes that are not comparable),
+    and configured severities still win."""
 
     code: str
     message: str
     location: Location = field(default_factory=Location)
     hint: str | None = None
-    fix: str | None = None  # "safe" | "unsafe" | None
+    edit: Edit | None = None
+    notice: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,7 +81,14 @@ class Finding:
     message: str
     location: Location
     hint: str | None = None
-    fix: str | None = None
+    edit: Edit | None = None
+
+    @property
+    def fix(self) -> str | None:
+        """ "safe", "unsafe" or None, as the reports show it."""
+        if self.edit is None:
+            return None
+        return "safe" if self.edit.safe else "unsafe"
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

@@ -296,3 +296,15 @@ def markdown_headings(body: str, body_line0: int) -> tuple[tuple[str, int], ...]
         else:
             previous = (offset, line)
     return tuple(headings)
+
+
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./@-]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
+
+
+def yaml_scalar(value: str) -> str:
+    """A string as YAML that reads back as the same string (md5s that look like
+    numbers and words like `no` are quoted)."""
+    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS:
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

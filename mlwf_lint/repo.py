@@ -14,7 +14,7 @@ from mlwf_lint.config import KINDS, Config
 from mlwf_lint.documents import Document, find_documents
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
-from mlwf_lint.sources import git
+from mlwf_lint.sources import dvc_lib, git
 from mlwf_lint.sources.dvc import DvcFacts, read_dvc
 
 ML_PROJECT_FILES = ("dvc.yaml", "MLproject")
@@ -40,6 +40,9 @@ class RepoFacts:
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
     validators: Mapping[str, Any]  # kind → a JSON Schema validator, built once per run
+    # from the dvc library, only when asked for (--check-data) or needed (${...} loops)
+    templated_instances: Mapping[str, tuple[str, ...]] | None = None
+    workspace_changes: tuple[str, ...] | None = None
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
@@ -138,6 +141,11 @@ def gather(root: Path, config: Config) -> RepoFacts:
     files = tuple(sorted(f for f in git.list_files(root) if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size)
     documents, skipped = find_documents(root, files, config)
+    templated = workspace = None
+    if dvc.unexpanded and dvc_lib.available():
+        templated = dvc_lib.stage_instances(root)
+    if config.check_data:
+        workspace = dvc_lib.modified_data(root)
     return RepoFacts(
         root=root,
         config=config,
@@ -147,4 +155,6 @@ def gather(root: Path, config: Config) -> RepoFacts:
         documents=documents,
         skipped=dvc.skipped + skipped,
         validators=build_validators(root, config, documents),
+        templated_instances=templated,
+        workspace_changes=workspace,
     )

@@ -17,23 +17,14 @@ from pathlib import Path
 from mlwf_lint.atomic import write_new
 from mlwf_lint.config import CONFIG_FILE, DEFAULT_SECTIONS, KINDS, Config
 from mlwf_lint.errors import UsageError
+from mlwf_lint.parsing import yaml_scalar
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.schemas import schema_path
 from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, ModelArtifact
 
 TODO = "TODO"
-_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9_./@-]*")
-_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}
 _SLUG_PARTS = re.compile(r"[a-z0-9]+")
 _ADR_ID = re.compile(r"ADR-(\d{4})")
-
-
-def yaml_scalar(value: str) -> str:
-    """A string as YAML that reads back as the same string (md5s that look like
-    numbers and words like `no` are quoted)."""
-    if _PLAIN.fullmatch(value) and value.lower() not in _YAML_WORDS:
-        return value
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def slugify(text: str) -> str:

@@ -70,7 +70,7 @@ class GitRepo:
 
     def copy_tree(self, source: Path) -> None:
         for item in source.rglob("*"):
-            if item.is_file() and item.name != ".expect":
+            if item.is_file() and item.name not in (".expect", ".args"):
                 target = self.path / item.relative_to(source)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(item, target)
@@ -180,10 +180,15 @@ def lineage_record(record_id: str, path: str, md5: str = "22a1a2931c8370d3aeedd7
     )
 
 
-def rollback_plan(plan_id: str, model: str) -> str:
+def rollback_plan(
+    plan_id: str,
+    model: str,
+    current: str = "e04df31a7a9b464a7356d5cf9d730d1f",
+    fallback: str = "3863d0e317dee0a55c4e59d2ec0eef33",
+) -> str:
     return (
         f"id: {plan_id}\nmodel: {model}\nowner: oncall@example.com\n"
-        "current: {version: '1.1.0', git_ref: v1.1.0, md5: e04df31a7a9b464a7356d5cf9d730d1f}\n"
-        "fallback: {version: '1.0.0', git_ref: v1.0.0, md5: 3863d0e317dee0a55c4e59d2ec0eef33}\n"
+        f"current: {{version: '1.1.0', git_ref: v1.1.0, md5: {current}}}\n"
+        f"fallback: {{version: '1.0.0', git_ref: v1.0.0, md5: {fallback}}}\n"
         "triggers: [accuracy below 0.85]\nprocedure: [redeploy the fallback]\n"
     )

@@ -64,7 +64,12 @@ def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixtur
     )
     (demo / "docs/ml/rollback").mkdir(parents=True)
     (demo / "docs/ml/rollback/text-classifier.yaml").write_text(
-        rollback_plan("text-classifier-rollback", "text-classifier")
+        rollback_plan(
+            "text-classifier-rollback",
+            "text-classifier",
+            current="2684aa17e6edd16227730afb7c8cb3d8",
+            fallback="4e4c90f0dfd1bab0962717f555a5c8ea",
+        )
     )
     (demo / "docs/ml/data/tweets.yaml").unlink()
     (demo / "docs/ml/data/labels.yaml").write_text(lineage_record("labels", "data/raw/labels.csv"))

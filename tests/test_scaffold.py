@@ -10,7 +10,7 @@ import pytest
 from conftest import GitRepo, codes, lint_json
 from mlwf_lint.cli import main
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
-from mlwf_lint.scaffold import yaml_scalar
+from mlwf_lint.parsing import yaml_scalar
 from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import read_dvc
 

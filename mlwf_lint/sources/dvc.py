@@ -160,6 +160,7 @@ def _entries(
         if isinstance(item, str):
             yield item, {}, position
         elif isinstance(item, dict) and isinstance(item.get("path"), str):
+            c.expect(rel, parsed, f"{here}/md5", item.get("md5"), str)  # DVC writes text
             yield item["path"], item, parsed.position(f"{here}/path")
         elif isinstance(item, dict) and len(item) == 1:
             ((path, options),) = item.items()
