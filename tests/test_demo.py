@@ -72,7 +72,9 @@ def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixtur
         )
     )
     (demo / "docs/ml/data/tweets.yaml").unlink()
-    (demo / "docs/ml/data/labels.yaml").write_text(lineage_record("labels", "data/raw/labels.csv"))
+    (demo / "docs/ml/data/labels.yaml").write_text(
+        lineage_record("labels", "data/raw/labels.csv", "e8ff11e7b6f2bc1defa091ca9c127a1a")
+    )
     status, report = lint_json(capsys, str(demo))
     assert codes(report) == [] and status == 0
 
