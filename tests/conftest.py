@@ -20,6 +20,15 @@ HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 
 
+IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Committer",
+    "GIT_COMMITTER_EMAIL": "committer@example.com",
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
 @pytest.fixture(autouse=True)
 def _pinned_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path_factory.mktemp("home")
@@ -27,10 +36,7 @@ def _pinned_git(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
     for key, value in {
-        "GIT_AUTHOR_NAME": "Test Author",
-        "GIT_AUTHOR_EMAIL": "author@example.com",
-        "GIT_COMMITTER_NAME": "Test Committer",
-        "GIT_COMMITTER_EMAIL": "committer@example.com",
+        **IDENTITY,
         "DVC_NO_ANALYTICS": "1",
         "DVC_GLOBAL_CONFIG_DIR": str(home / "dvc-global"),
         "DVC_SITE_CACHE_DIR": str(home / "dvc-site"),
@@ -49,8 +55,14 @@ class GitRepo:
             self.git("config", "commit.gpgsign", "false")
 
     def git(self, *args: str) -> str:
+        # identity pinned here too: module-scoped fixtures run before the autouse one
         done = subprocess.run(
-            ["git", *args], cwd=self.path, capture_output=True, text=True, check=True
+            ["git", *args],
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **IDENTITY},
         )
         return done.stdout
 
@@ -102,7 +114,11 @@ def run_dvc(repo: Path, *args: str) -> str:
         cwd=repo,
         capture_output=True,
         text=True,
-        env={**os.environ, "DVC_NO_ANALYTICS": "1"},
+        env={
+            "DVC_SITE_CACHE_DIR": str(repo / ".dvc" / "tmp" / "site-cache"),
+            **os.environ,
+            "DVC_NO_ANALYTICS": "1",
+        },
     )
     if done.returncode != 0:
         raise AssertionError(f"dvc {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
