@@ -253,7 +253,8 @@ def test_check_data_compares_the_workspace_without_writing_outside(
     assert [(f["path"], f["message"]) for f in report["findings"]] == [
         (
             "data/raw.csv.dvc",
-            "data/raw.csv in the working tree differs from the hash DVC records in data/raw.csv.dvc",
+            "data/raw.csv in the working tree differs from the hash DVC records in "
+            "data/raw.csv.dvc",
         )
     ]
     assert sorted(p.relative_to(home) for p in home.rglob("*")) == before
