@@ -7,7 +7,6 @@ made 1-based in `findings.Location` only.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,17 +57,27 @@ class _TooComplex(Exception):
     pass
 
 
-_yaml: Any = None
+class _Duplicate(Exception):
+    def __init__(self, key: str, line0: int, col0: int) -> None:
+        super().__init__(key)
+        self.key, self.line0, self.col0 = key, line0, col0
 
 
-def _rt_yaml() -> Any:
-    global _yaml
-    if _yaml is None:
+_composer: Any = None
+
+
+def _yaml_composer() -> Any:
+    """ruamel.yaml's composer: the C parser (ruamel.yaml.clib) when it is installed,
+    the pure-Python one otherwise. Composing nodes keeps every value's mark (line and
+    column) and skips ruamel's round-trip constructor, the slow part of loading."""
+    global _composer
+    if _composer is None:
+        from importlib.util import find_spec
+
         from ruamel.yaml import YAML
 
-        _yaml = YAML(typ="rt", pure=True)
-        _yaml.allow_duplicate_keys = False
-    return _yaml
+        _composer = YAML(typ="safe", pure=find_spec("_ruamel_yaml") is None)
+    return _composer
 
 
 def decode(raw: bytes) -> str | ParseProblem:
@@ -94,7 +103,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
             f"document nests deeper than {MAX_DEPTH} levels; not read", line_offset, 0
         )
     try:
-        node = _rt_yaml().load(text)
+        node = _yaml_composer().compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(p).strip() for p in (exc.context, exc.problem) if p)
@@ -108,9 +117,13 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
     parsed = Parsed(data=None)
     try:
         _check_size(node)
-        data = _Converter(parsed, line_offset).convert(node, "", (line_offset, 0), 0)
+        data = _Converter(parsed, line_offset).convert(node, "", (line_offset, 0))
     except _TooComplex as exc:
         return ParseProblem(str(exc), line_offset, 0)
+    except _Duplicate as dup:
+        return ParseProblem(
+            f"invalid YAML: duplicate key {dup.key!r}", dup.line0 + line_offset, dup.col0
+        )
     except RecursionError:
         return ParseProblem("invalid YAML: nesting is too deep to read", line_offset, 0)
     return Parsed(data=data, values=parsed.values, keys=parsed.keys)
@@ -132,6 +145,14 @@ def _flow_depth(text: str) -> int:
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 
 
+def _children(node: Any) -> list[Any]:
+    if node is None or not isinstance(node.value, list):
+        return []
+    if node.id == "mapping":
+        return [part for pair in node.value for part in pair]
+    return list(node.value)
+
+
 def _check_size(node: Any) -> None:
     """Refuse documents whose aliases expand to a huge tree (a "billion laughs"),
     counting each shared node once so the check itself stays cheap."""
@@ -140,7 +161,8 @@ def _check_size(node: Any) -> None:
     def size(n: Any, depth: int) -> int:
         if depth > MAX_DEPTH:
             raise _TooComplex(f"document nests deeper than {MAX_DEPTH} levels")
-        if not isinstance(n, dict | list):
+        children = _children(n)
+        if not children:
             return 1
         key = id(n)
         if key in sizes:
@@ -148,7 +170,6 @@ def _check_size(node: Any) -> None:
                 raise _TooComplex("document refers to itself through a YAML alias")
             return sizes[key]
         sizes[key] = -1
-        children = n.values() if isinstance(n, dict) else n
         total = 1 + sum(size(c, depth + 1) for c in children)
         if total > MAX_EXPANDED_VALUES:
             raise _TooComplex(
@@ -161,67 +182,85 @@ def _check_size(node: Any) -> None:
     size(node, 0)
 
 
+_TAG = "tag:yaml.org,2002:"
+
+
+def _scalar_value(node: Any) -> Any:
+    """A scalar node's value by its resolved tag (YAML 1.2 core schema). Timestamps
+    stay text: JSON Schema's "date" format reads text."""
+    tag, text = node.tag, node.value
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "bool":
+        return text.lower() == "true"
+    if tag == _TAG + "int":
+        digits = text.replace("_", "")
+        for base in (10, 0):
+            try:
+                return int(digits, base)
+            except ValueError:
+                continue
+        return text
+    if tag == _TAG + "float":
+        lowered = text.lower().replace("_", "")
+        if lowered.lstrip("+-") in (".inf", ".nan"):
+            return float(lowered.replace(".", ""))
+        try:
+            return float(lowered)
+        except ValueError:
+            return text
+    return text
+
+
 class _Converter:
-    """ruamel's round-trip nodes → plain dict/list/str/int/float/bool/None, filling
-    the position maps on the way (each shared node converted once)."""
+    """Composed nodes → plain dict/list/str/int/float/bool/None, filling the position
+    maps on the way (each shared node converted once)."""
 
     def __init__(self, parsed: Parsed, line_offset: int) -> None:
         self.parsed = parsed
         self.offset = line_offset
         self.done: dict[int, Any] = {}
 
-    def convert(self, node: Any, pointer: str, pos: Position, depth: int) -> Any:
-        self.parsed.values.setdefault(pointer, pos)
-        if isinstance(node, dict):
-            if id(node) in self.done:
-                return self.done[id(node)]
-            out: dict[str, Any] = {}
-            self.done[id(node)] = out
-            lc = getattr(node, "lc", None)
-            for key, value in node.items():
-                name = _scalar(key)
-                name = name if isinstance(name, str) else str(name)
-                child = f"{pointer}/{escape_pointer_token(name)}"
-                where = lc.data.get(key) if lc is not None else None
-                if where:
-                    self.parsed.keys[child] = (where[0] + self.offset, where[1])
-                    vpos = (where[2] + self.offset, where[3])
-                else:
-                    vpos = pos
-                out[name] = self.convert(value, child, vpos, depth + 1)
-            return out
-        if isinstance(node, list):
-            if id(node) in self.done:
-                return self.done[id(node)]
+    def _mark(self, node: Any) -> Position:
+        return (node.start_mark.line + self.offset, node.start_mark.column)
+
+    def convert(self, node: Any, pointer: str, pos: Position) -> Any:
+        if node is None:
+            self.parsed.values.setdefault(pointer, pos)
+            return None
+        self.parsed.values.setdefault(pointer, self._mark(node))
+        if node.id == "scalar":
+            return _scalar_value(node)
+        if id(node) in self.done:
+            return self.done[id(node)]
+        if node.id == "sequence":
             items: list[Any] = []
             self.done[id(node)] = items
-            lc = getattr(node, "lc", None)
-            for index, value in enumerate(node):
-                where = lc.data.get(index) if lc is not None else None
-                ipos = (where[0] + self.offset, where[1]) if where else pos
-                items.append(self.convert(value, f"{pointer}/{index}", ipos, depth + 1))
+            for index, item in enumerate(node.value):
+                items.append(self.convert(item, f"{pointer}/{index}", self._mark(item)))
             return items
-        return _scalar(node)
-
-
-def _scalar(value: Any) -> Any:
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int):
-        # ruamel's ScalarBoolean is an int subclass
-        return bool(value) if type(value).__name__ == "ScalarBoolean" else int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, _dt.datetime | _dt.date):
-        # YAML timestamps are read as text, the way JSON Schema's "date" format sees them
-        if isinstance(value, _dt.datetime) and value.time() == _dt.time(0):
-            return value.date().isoformat()
-        return value.isoformat()
-    return str(value)
+        out: dict[str, Any] = {}
+        self.done[id(node)] = out
+        merged: list[Any] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                merged.append(value_node)
+                continue
+            name = _scalar_value(key_node) if key_node.id == "scalar" else key_node.value
+            name = name if isinstance(name, str) else str(name)
+            if name in out:
+                mark = key_node.start_mark
+                raise _Duplicate(name, mark.line, mark.column)
+            child = f"{pointer}/{escape_pointer_token(name)}"
+            self.parsed.keys[child] = self._mark(key_node)
+            out[name] = self.convert(value_node, child, self._mark(value_node))
+        for source in merged:  # `<<: *base` fills in the keys not written here
+            for base in source.value if source.id == "sequence" else [source]:
+                value = self.convert(base, pointer, self._mark(base))
+                if isinstance(value, dict):
+                    for key, item in value.items():
+                        out.setdefault(key, item)
+        return out
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int] | ParseProblem:
