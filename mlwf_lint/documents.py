@@ -12,6 +12,7 @@ from typing import Any
 
 from mlwf_lint.config import KINDS, Config
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.findings import Location
 from mlwf_lint.globs import matches_any
 from mlwf_lint.parsing import (
     Parsed,
@@ -60,11 +61,30 @@ class Document:
                 return None
         return value
 
+    def location(self, *keys: str | int) -> Location:
+        """Where the value at a path of keys is (or its nearest existing parent)."""
+        pointer, position = self.position(*keys)
+        return Location.at(self.path, position, pointer)
+
     def position(self, *keys: str | int) -> tuple[str, Position | None]:
         """(JSON pointer, position) for a path of keys; a missing key points at the
         nearest mapping that exists."""
         pointer = "".join(f"/{escape_pointer_token(str(k))}" for k in keys)
         return pointer, self.parsed.position(pointer) if self.parsed else None
+
+
+# the field whose `path` names what a document describes in DVC
+DESCRIBED_BY = {"model-card": "artifact", "data-lineage": "dataset"}
+
+
+def described_path(doc: Document | None) -> str | None:
+    """The DVC path a model card or lineage record describes, normalized."""
+    if doc is None or doc.kind not in DESCRIBED_BY:
+        return None
+    value = doc.get(DESCRIBED_BY[doc.kind], "path")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return posixpath.normpath(value.replace("\\", "/")).lstrip("/")
 
 
 def kind_of(path: str, config: Config) -> str | None:

@@ -33,6 +33,14 @@ class Location:
     pointer: str | None = None
 
     @classmethod
+    def at(
+        cls, path: str, position: tuple[int, int] | None, pointer: str | None = None
+    ) -> Location:
+        """At a parser's 0-based (line0, col0) position, or the whole file if None."""
+        line0, col0 = position if position else (None, None)
+        return cls.from_zero_based(path, line0, col0, pointer)
+
+    @classmethod
     def from_zero_based(
         cls, path: str, line0: int | None, col0: int | None, pointer: str | None = None
     ) -> Location:

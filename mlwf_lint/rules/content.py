@@ -66,12 +66,6 @@ def _walk(
             yield from _walk(child, (*path, index))
 
 
-def _located(doc: Document, path: tuple[str | int, ...]) -> Location:
-    pointer, position = doc.position(*path)
-    line0, col0 = position if position else (None, None)
-    return Location.from_zero_based(doc.path, line0, col0, pointer)
-
-
 def _readable(facts: RepoFacts) -> Iterator[Document]:
     return (d for d in facts.documents if d.parsed is not None)
 
@@ -109,7 +103,7 @@ def schema_violation(facts: RepoFacts) -> Iterator[Violation]:
             yield Violation(
                 "MLW202",
                 violation.message,
-                _located(doc, violation.path),
+                doc.location(*violation.path),
                 hint=f"see `mlwf-lint schema {doc.kind}` for the fields and their forms",
             )
         yield from _adr_number_mismatch(doc)
@@ -123,7 +117,7 @@ def _adr_number_mismatch(doc: Document) -> Iterator[Violation]:
         yield Violation(
             "MLW202",
             f"id {doc.id} does not match the file's number {number.group(1)}",
-            _located(doc, ("id",)),
+            doc.location("id"),
             hint=f"set id: ADR-{number.group(1)}, or rename the file",
         )
 
@@ -149,7 +143,7 @@ def placeholder_left(facts: RepoFacts) -> Iterator[Violation]:
                 yield Violation(
                     "MLW203",
                     f"{field_name(path)} is a placeholder: {value.strip()!r}",
-                    _located(doc, path),
+                    doc.location(*path),
                     hint="replace it with the real value",
                 )
         if doc.parsed.body is None:
@@ -270,7 +264,7 @@ def unknown_reference(facts: RepoFacts) -> Iterator[Violation]:
                     "MLW205",
                     f"{field_name(where)} refers to {value!r}, but no {KIND_NAMES[target]} "
                     f"has that id",
-                    _located(doc, where),
+                    doc.location(*where),
                     hint=f"fix the id, or write the {KIND_NAMES[target]} "
                     f"({', '.join(facts.config.kinds[target].globs)})",
                 )
@@ -296,6 +290,6 @@ def duplicate_id(facts: RepoFacts) -> Iterator[Violation]:
         yield Violation(
             "MLW206",
             f"id {doc.id!r} is already used by {first[key]}",
-            _located(doc, ("id",)),
+            doc.location("id"),
             hint="give each document its own id",
         )

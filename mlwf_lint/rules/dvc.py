@@ -5,19 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from mlwf_lint.documents import Document
+from mlwf_lint.documents import Document, described_path
 from mlwf_lint.findings import Edit, Location, Severity, Violation
 from mlwf_lint.parsing import Position
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.sources.dvc import LEGACY_HASH, DvcOutput, normalize
+from mlwf_lint.sources.dvc import LEGACY_HASH, DvcOutput
 
 _MD5 = re.compile(r"[0-9a-f]{32}(?:\.dir)?")
-
-
-def _at(path: str, position: Position | None, pointer: str | None = None) -> Location:
-    line0, col0 = position if position else (None, None)
-    return Location.from_zero_based(path, line0, col0, pointer)
 
 
 def _short(md5: str) -> str:
@@ -28,11 +23,6 @@ def _same_version(recorded: str, dvc: str) -> bool:
     return recorded.removesuffix(".dir") == dvc.removesuffix(".dir")
 
 
-def _path_of(doc: Document | None, field: str) -> str | None:
-    value = doc.get(field, "path") if doc else None
-    return normalize(value) if isinstance(value, str) and value.strip() else None
-
-
 def _recorded_hashes(facts: RepoFacts) -> Iterator[tuple[Document, tuple[str | int, ...], str]]:
     """(document, path of the md5 field, the DVC path it is the hash of) for every md5 a
     document records: a card's artifact and training data, a lineage record's dataset,
@@ -40,21 +30,21 @@ def _recorded_hashes(facts: RepoFacts) -> Iterator[tuple[Document, tuple[str | i
     lineage: dict[object, Document] = {d.id: d for d in facts.documents_of("data-lineage")}
     cards: dict[object, Document] = {d.id: d for d in facts.documents_of("model-card")}
     for card in facts.documents_of("model-card"):
-        if (path := _path_of(card, "artifact")) is not None:
+        if (path := described_path(card)) is not None:
             yield card, ("artifact", "md5"), path
         items = card.get("training_data")
         for index, item in enumerate(items if isinstance(items, list) else ()):
             dataset = item.get("dataset") if isinstance(item, dict) else None
             record = lineage.get(dataset) if dataset else None
-            if (path := _path_of(record, "dataset")) is not None:
+            if (path := described_path(record)) is not None:
                 yield card, ("training_data", index, "md5"), path
     for record in facts.documents_of("data-lineage"):
-        if (path := _path_of(record, "dataset")) is not None:
+        if (path := described_path(record)) is not None:
             yield record, ("dataset", "md5"), path
     for plan in facts.documents_of("rollback-plan"):
         model = plan.get("model")
         described = cards.get(model) if model else None
-        if (path := _path_of(described, "artifact")) is not None:
+        if (path := described_path(described)) is not None:
             yield plan, ("current", "md5"), path
 
 
@@ -95,7 +85,7 @@ def stale_hash(facts: RepoFacts) -> Iterator[Violation]:
 
 def _stale(doc: Document, field: tuple[str | int, ...], recorded: str, out: DvcOutput) -> Violation:
     pointer, position = doc.position(*field)
-    location = _at(doc.path, position, pointer)
+    location = Location.at(doc.path, position, pointer)
     name = ".".join(str(f) for f in field)
     if out.hash_name == LEGACY_HASH:
         return Violation(
@@ -139,7 +129,7 @@ def unlocked_stage(facts: RepoFacts) -> Iterator[Violation]:
                 "MLW302",
                 f"stage {stage.name!r} loops over ${{...}}; its instances were not expanded, "
                 "so only those in dvc.lock were checked",
-                _at(stage.dvc_yaml, stage.position),
+                Location.at(stage.dvc_yaml, stage.position),
                 hint="install the dvc extra (pip install 'mlwf-lint[dvc]') to expand it",
                 notice=True,
             )
@@ -157,7 +147,7 @@ def _unlocked(name: str, dvc_yaml: str, position: Position | None) -> Violation:
     return Violation(
         "MLW302",
         f"stage {name!r} is not in dvc.lock: it never ran, or its results were not committed",
-        _at(dvc_yaml, position),
+        Location.at(dvc_yaml, position),
         hint=f"run `dvc repro {name}` and commit dvc.lock",
     )
 
@@ -192,7 +182,7 @@ def inconsistent_pipeline(facts: RepoFacts) -> Iterator[Violation]:
                 "MLW303",
                 f"stage {stage.name!r} ran on {dep.path} {_short(dep.md5)}, but {source} "
                 f"now records {_short(producer.md5 or '')}",
-                _at(dep.declared_in, dep.position),
+                Location.at(dep.declared_in, dep.position),
                 hint=f"run `dvc repro {stage.name}` and commit dvc.lock",
             )
 
@@ -210,7 +200,7 @@ def workspace_differs(facts: RepoFacts) -> Iterator[Violation]:
     """
     for path in facts.workspace_changes or ():
         output = facts.dvc.output_for(path)
-        where = _at(output.declared_in, output.position) if output else Location(path)
+        where = Location.at(output.declared_in, output.position) if output else Location(path)
         yield Violation(
             "MLW304",
             f"{path} in the working tree differs from the hash DVC records"

@@ -5,41 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlwf_lint.documents import Document
+from mlwf_lint.documents import DESCRIBED_BY, described_path
 from mlwf_lint.findings import Location, Severity, Violation
-from mlwf_lint.parsing import Position
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.sources.dvc import normalize
 
 DEPLOYED = ("staging", "production")
-
-
-def _at(path: str, position: Position | None, pointer: str | None = None) -> Location:
-    line0, col0 = position if position else (None, None)
-    return Location.from_zero_based(path, line0, col0, pointer)
-
-
-def _doc_at(doc: Document, *keys: str | int) -> Location:
-    pointer, position = doc.position(*keys)
-    return _at(doc.path, position, pointer)
 
 
 def _same_or_nested(a: str, b: str) -> bool:
     return a == b or a.startswith(b + "/") or b.startswith(a + "/")
 
 
-# the field whose `path` names what a document describes in DVC
-DESCRIBED_BY = {"model-card": "artifact", "data-lineage": "dataset"}
-
-
-def _described_path(doc: Document) -> str | None:
-    value = doc.get(DESCRIBED_BY[doc.kind], "path")
-    return normalize(value) if isinstance(value, str) and value.strip() else None
-
-
 def _described_paths(facts: RepoFacts, kind: str) -> list[str]:
-    return [p for p in map(_described_path, facts.documents_of(kind)) if p]
+    return [p for p in map(described_path, facts.documents_of(kind)) if p]
 
 
 def _is_among(path: str, paths: list[str]) -> bool:
@@ -105,7 +84,7 @@ def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
         yield Violation(
             "MLW102",
             f"model{name} at {model.path} has no model card",
-            _at(model.declared_in, model.position),
+            Location.at(model.declared_in, model.position),
             hint=f"write a model card ({_globs(facts, 'model-card')}) whose "
             f"artifact.path is {model.path}",
         )
@@ -134,7 +113,7 @@ def dataset_without_lineage(facts: RepoFacts) -> Iterator[Violation]:
         yield Violation(
             "MLW103",
             f"source dataset {dataset.path}{origin} has no data lineage record",
-            _at(dataset.declared_in, dataset.position),
+            Location.at(dataset.declared_in, dataset.position),
             hint=f"record where it comes from in a lineage record "
             f"({_globs(facts, 'data-lineage')}) whose dataset.path is {dataset.path}",
         )
@@ -169,7 +148,7 @@ def deployed_without_rollback(facts: RepoFacts) -> Iterator[Violation]:
         yield Violation(
             "MLW104",
             f"model {who!r} is in {status} but has no rollback plan",
-            _doc_at(card, "status"),
+            card.location("status"),
             hint=f"write a rollback plan ({_globs(facts, 'rollback-plan')}) with "
             f"model: {who} and set rollback_plan in the card",
         )
@@ -197,7 +176,7 @@ def card_without_decisions(facts: RepoFacts) -> Iterator[Violation]:
         yield Violation(
             "MLW105",
             f"model card {card.id or card.path!r} links no decision record",
-            _doc_at(card, "decisions"),
+            card.location("decisions"),
             hint="list the ids of the decision records behind this model in `decisions`",
         )
 
@@ -222,7 +201,7 @@ def describes_untracked_path(facts: RepoFacts) -> Iterator[Violation]:
     artifact_paths = [m.path for m in facts.dvc.models]
     for kind, field in DESCRIBED_BY.items():
         for doc in facts.documents_of(kind):
-            path = _described_path(doc)
+            path = described_path(doc)
             if path is None or facts.dvc.output_for(path) is not None:
                 continue
             if _is_among(path, artifact_paths):
@@ -230,7 +209,7 @@ def describes_untracked_path(facts: RepoFacts) -> Iterator[Violation]:
             yield Violation(
                 "MLW106",
                 f"{field}.path {path} is not tracked by DVC",
-                _doc_at(doc, field, "path"),
+                doc.location(field, "path"),
                 hint="point it at a DVC-tracked path (dvc add / a dvc.yaml output), "
                 "or retire the document",
             )

@@ -392,3 +392,34 @@ def _models(outputs: list[DvcOutput], artifacts: list[ModelArtifact]) -> tuple[M
             continue
         models.append(ModelArtifact(out.path, out.declared_in, out.position, output=out))
     return tuple(models)
+
+
+def recorded_hash(dvc_file: str, raw: bytes, path: str) -> DvcOutput | None:
+    """What one `.dvc` file or `dvc.lock`, as it was at some revision, records for
+    `path`; None when it does not track it. (Lock paths are taken relative to the
+    lock's folder: a stage `wdir` at an old revision is not looked up.)"""
+    c = _Collector(Path("."), len(raw) + 1)
+    text = decode(raw)
+    parsed = text if isinstance(text, ParseProblem) else parse_yaml(text)
+    if isinstance(parsed, ParseProblem):
+        return None
+    folder = posixpath.dirname(dvc_file)
+    if dvc_file.endswith(".dvc"):
+        data = parsed.data if isinstance(parsed.data, dict) else {}
+        wdir = data.get("wdir")
+        base = normalize(wdir, folder) if isinstance(wdir, str) else folder
+        for out_path, entry, _position in _entries(c, dvc_file, parsed, "/outs", data.get("outs")):
+            if normalize(out_path, base) == path:
+                md5, hash_name = _hash(entry)
+                return DvcOutput(path, dvc_file, md5=md5, hash_name=hash_name)
+        return None
+    data = parsed.data if isinstance(parsed.data, dict) else {}
+    stages = data.get("stages") if "schema" in data else data
+    for stage in (stages if isinstance(stages, dict) else {}).values():
+        if not isinstance(stage, dict):
+            continue
+        for out_path, entry, _position in _entries(c, dvc_file, parsed, "", stage.get("outs")):
+            if normalize(out_path, folder) == path:
+                md5, hash_name = _hash(entry)
+                return DvcOutput(path, dvc_file, md5=md5, hash_name=hash_name)
+    return None

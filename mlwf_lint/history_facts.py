@@ -1,0 +1,128 @@
+"""What Git history says about the documents, gathered up front in a few batched git
+calls so that the history rules only read facts: which refs exist, what DVC recorded
+at a rollback plan's revisions, when each document and what it describes last
+changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlwf_lint.documents import Document, described_path
+from mlwf_lint.sources import history
+from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, recorded_hash
+from mlwf_lint.sources.history import Commit
+
+HASH_HISTORY_DEPTH = 200  # commits of a .dvc / dvc.lock file searched for a hash change
+
+
+@dataclass(frozen=True)
+class HistoryFacts:
+    unavailable: str | None = None  # why history was not read (shallow clone, no commits)
+    refs: Mapping[str, str | None] = field(default_factory=dict)  # ref → SHA or None
+    ancestors: Mapping[str, bool] = field(default_factory=dict)  # SHA → is an ancestor of HEAD
+    # (ref, DVC path) → what the declaring .dvc/dvc.lock recorded at that revision
+    recorded_at: Mapping[tuple[str, str], DvcOutput | None] = field(default_factory=dict)
+    touched: Mapping[str, Commit] = field(default_factory=dict)  # path → its last commit
+    uncommitted: frozenset[str] = frozenset()  # paths changed in the working tree
+    hash_changed: Mapping[str, Commit] = field(default_factory=dict)  # DVC path → commit
+
+
+def plan_refs(plan: Document) -> Iterable[tuple[str, str]]:
+    """(side, ref) for a rollback plan's current and fallback git refs."""
+    for side in ("current", "fallback"):
+        ref = plan.get(side, "git_ref")
+        if isinstance(ref, str):
+            yield side, ref
+
+
+def decision_refs(record: Document) -> Iterable[tuple[int, str]]:
+    commits = record.get("commits")
+    for index, ref in enumerate(commits if isinstance(commits, list) else ()):
+        if isinstance(ref, str):
+            yield index, ref
+
+
+def card_for(plan: Document, cards: Iterable[Document]) -> Document | None:
+    model = plan.get("model")
+    return next((c for c in cards if model and c.id == model), None)
+
+
+def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
+    """The dependencies of the stage that produces `output` that DVC does not track:
+    the code (and configuration) whose change makes the output's document stale."""
+    stage = next((s for s in dvc.stages if s.name == output.stage), None)
+    if stage is None:
+        return []
+    return [d for d in stage.deps if dvc.output_for(d) is None]
+
+
+def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -> HistoryFacts:
+    reason = history.unavailable_reason(root)
+    if reason is not None:
+        return HistoryFacts(unavailable=reason)
+    plans = [d for d in documents if d.kind == "rollback-plan"]
+    cards = [d for d in documents if d.kind == "model-card"]
+    refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
+    refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
+    resolved = history.resolve(root, refs)
+
+    recorded_at: dict[tuple[str, str], DvcOutput | None] = {}
+    ancestors: dict[str, bool] = {}
+    reads: dict[tuple[str, str], tuple[str, str]] = {}  # (sha, file) → (ref, path)
+    for plan in plans:
+        path = described_path(card_for(plan, cards))
+        output = dvc.output_for(path) if path else None
+        for side, ref in plan_refs(plan):
+            sha = resolved.get(ref)
+            if sha is None:
+                continue
+            if side == "fallback" and sha not in ancestors:
+                ancestors[sha] = history.is_ancestor(root, sha)
+            if output is not None and path is not None:
+                reads[(sha, output.declared_in)] = (ref, path)
+    blobs = history.read_at(root, reads)
+    for (sha, dvc_file), (ref, path) in reads.items():
+        raw = blobs.get((sha, dvc_file))
+        recorded_at[(ref, path)] = recorded_hash(dvc_file, raw, path) if raw is not None else None
+
+    described = {
+        d.path: output
+        for d in documents
+        if (p := described_path(d)) and (output := dvc.output_for(p)) and output.path == p
+    }
+    watched = set(described)
+    for output in described.values():
+        watched.update(producing_code(output, dvc))
+    return HistoryFacts(
+        refs=resolved,
+        ancestors=ancestors,
+        recorded_at=recorded_at,
+        touched=history.last_touches(root, watched),
+        uncommitted=frozenset(history.changed_since(root, "HEAD")),
+        hash_changed=_hash_changes(root, described.values()),
+    )
+
+
+def _hash_changes(root: Path, outputs: Iterable[DvcOutput]) -> dict[str, Commit]:
+    """DVC path → the commit from which its current hash has been recorded: the
+    oldest commit of the newest run of commits whose .dvc/dvc.lock holds that hash."""
+    outputs = [o for o in outputs if o.md5]
+    commits = {
+        f: history.commits_touching(root, f, HASH_HISTORY_DEPTH)
+        for f in {o.declared_in for o in outputs}
+    }
+    blobs = history.read_at(root, ((c.sha, f) for f, cs in commits.items() for c in cs))
+    changed: dict[str, Commit] = {}
+    for output in outputs:
+        since: Commit | None = None
+        for commit in commits[output.declared_in]:
+            raw = blobs.get((commit.sha, output.declared_in))
+            then = recorded_hash(output.declared_in, raw, output.path) if raw else None
+            if then is None or then.md5 != output.md5:
+                break
+            since = commit
+        if since is not None:
+            changed[output.path] = since
+    return changed
