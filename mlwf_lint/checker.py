@@ -52,13 +52,14 @@ def check(
     ignore: tuple[str, ...] = (),
     fail_on: Severity | None = None,
     check_data: bool = False,
+    history: bool = True,
 ) -> CheckResult:
     from mlwf_lint.rules import RULES
 
     root = git.find_root(paths[0])
     scope = _report_scope(root, paths)
     config = load_config(root, config_file).with_overrides(
-        select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data
+        select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data, history=history
     )
     facts = gather(root, config)
     findings = tuple(f for f in run_rules(facts, RULES) if _in_scope(f, scope))

@@ -82,6 +82,8 @@ def _check_parser() -> _Parser:
                         help="with --fix or --diff: also fixes a reviewer must judge, "
                         "such as rewriting a recorded md5 from DVC")  # fmt: skip
     parser.add_argument("--diff", action="store_true", help="print the fixes; write nothing")
+    parser.add_argument("--no-history", action="store_true",
+                        help="skip the Git history rules (MLW4xx)")  # fmt: skip
     parser.add_argument("--check-data", action="store_true",
                         help="compare workspace data with DVC (MLW304; the dvc extra)")  # fmt: skip
     parser.add_argument("--config", type=Path, help="configuration file to use")
@@ -106,6 +108,7 @@ class CheckOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     check_data: bool = False
+    history: bool = True
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -128,6 +131,7 @@ def run_check(options: CheckOptions) -> int:
             ignore=options.ignore,
             fail_on=options.fail_on,
             check_data=options.check_data,
+            history=options.history,
         )
 
     report = run()
@@ -192,6 +196,7 @@ def _main_check(argv: list[str]) -> int:
             unsafe_fixes=args.unsafe_fixes,
             diff=args.diff,
             check_data=args.check_data,
+            history=not args.no_history,
         )
     )
 

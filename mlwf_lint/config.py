@@ -77,6 +77,7 @@ class Config:
     staleness_commits: int = 0
     staleness_days: int = 0
     check_data: bool = False  # --check-data: compare workspace data (the dvc extra)
+    history: bool = True  # --no-history turns the MLW4xx history reads off
     source: str | None = None  # the file it was read from, for messages
 
     def with_overrides(
@@ -86,11 +87,13 @@ class Config:
         extend_ignore: tuple[str, ...] = (),
         fail_on: Severity | None = None,
         check_data: bool = False,
+        history: bool = True,
     ) -> Config:
         """Command-line options: --select replaces, --ignore adds (as in ruff)."""
         return replace(
             self,
             check_data=check_data,
+            history=history,
             select=self.select if select is None else select,
             ignore=self.ignore + extend_ignore,
             fail_on=self.fail_on if fail_on is None else fail_on,

@@ -32,6 +32,13 @@ def _ignored_in_file(violation: Violation, config: Config) -> bool:
     )
 
 
+def _severity(configured: Severity | None, violation: Violation, rule: Rule) -> Severity:
+    # Severity.NOTICE is 0: compare with None, never rely on truthiness
+    if configured is not None:
+        return configured
+    return violation.lowered_to if violation.lowered_to is not None else rule.severity
+
+
 def run_rules(facts: RepoFacts, rules: Mapping[str, Rule]) -> tuple[Finding, ...]:
     config = facts.config
     findings: list[Finding] = []
@@ -47,7 +54,7 @@ def run_rules(facts: RepoFacts, rules: Mapping[str, Rule]) -> tuple[Finding, ...
             findings.append(
                 Finding(
                     code=code,
-                    severity=configured or (Severity.NOTICE if violation.notice else rule.severity),
+                    severity=_severity(configured, violation, rule),
                     message=violation.message,
                     location=violation.location,
                     hint=violation.hint,

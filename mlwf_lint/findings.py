@@ -69,15 +69,16 @@ class Edit:
 @dataclass(frozen=True)
 class Violation:
     """What a rule yields: the fact. Severity is the engine's to decide; a rule may
-    only ask for a notice when it cannot judge (e.g. hashes that are not comparable),
-    and configured severities still win."""
+    only ask for a lower one than its default for a weaker case (hashes that are not
+    comparable, a rollback that would change nothing), and configured severities
+    still win."""
 
     code: str
     message: str
     location: Location = field(default_factory=Location)
     hint: str | None = None
     edit: Edit | None = None
-    notice: bool = False
+    lowered_to: Severity | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from mlwf_lint.config import KINDS, Config
 from mlwf_lint.documents import Document, find_documents
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
+from mlwf_lint.history_facts import HistoryFacts, gather_history
 from mlwf_lint.sources import dvc_lib, git
 from mlwf_lint.sources.dvc import DvcFacts, read_dvc
 
@@ -43,6 +44,7 @@ class RepoFacts:
     # from the dvc library, only when asked for (--check-data) or needed (${...} loops)
     templated_instances: Mapping[str, tuple[str, ...]] | None = None
     workspace_changes: tuple[str, ...] | None = None
+    history: HistoryFacts | None = None  # None with --no-history
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
@@ -146,6 +148,7 @@ def gather(root: Path, config: Config) -> RepoFacts:
         templated = dvc_lib.stage_instances(root)
     if config.check_data:
         workspace = dvc_lib.modified_data(root)
+    history = gather_history(root, documents, dvc) if config.history else None
     return RepoFacts(
         root=root,
         config=config,
@@ -157,4 +160,5 @@ def gather(root: Path, config: Config) -> RepoFacts:
         validators=build_validators(root, config, documents),
         templated_instances=templated,
         workspace_changes=workspace,
+        history=history,
     )

@@ -82,7 +82,7 @@ class GitRepo:
 
     def copy_tree(self, source: Path) -> None:
         for item in source.rglob("*"):
-            if item.is_file() and item.name not in (".expect", ".args"):
+            if item.is_file() and item.name not in (".expect", ".args", ".setup"):
                 target = self.path / item.relative_to(source)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(item, target)
@@ -201,10 +201,11 @@ def rollback_plan(
     model: str,
     current: str = "e04df31a7a9b464a7356d5cf9d730d1f",
     fallback: str = "3863d0e317dee0a55c4e59d2ec0eef33",
+    refs: tuple[str, str] = ("v1.1.0", "v1.0.0"),
 ) -> str:
     return (
         f"id: {plan_id}\nmodel: {model}\nowner: oncall@example.com\n"
-        f"current: {{version: '1.1.0', git_ref: v1.1.0, md5: {current}}}\n"
-        f"fallback: {{version: '1.0.0', git_ref: v1.0.0, md5: {fallback}}}\n"
+        f"current: {{version: '1.1.0', git_ref: {refs[0]}, md5: {current}}}\n"
+        f"fallback: {{version: '1.0.0', git_ref: {refs[1]}, md5: {fallback}}}\n"
         "triggers: [accuracy below 0.85]\nprocedure: [redeploy the fallback]\n"
     )

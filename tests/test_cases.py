@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import HERE, GitRepo, lint_json
+from conftest import HERE, IDENTITY, GitRepo, lint_json
 from mlwf_lint.rules import RULES
 
 CASES = HERE / "cases"
@@ -28,6 +30,13 @@ def test_rule_case(
     case = CASES / code / outcome
     git_repo.copy_tree(case)
     git_repo.commit(f"{code} {outcome} case")
+    if (case / ".setup").exists():  # history the case needs: tags, later commits
+        subprocess.run(
+            ["sh", "-eu", str(case / ".setup")],
+            cwd=git_repo.path,
+            check=True,
+            env={**os.environ, **IDENTITY},
+        )
     args = (case / ".args").read_text().split() if (case / ".args").exists() else []
     status, report = lint_json(capsys, str(git_repo.path), "--select", code, *args)
     found = [f for f in report["findings"] if f["code"] == code]
@@ -39,6 +48,7 @@ def test_rule_case(
     expect = case / ".expect"
     locations = sorted(
         ":".join(str(v) for v in (f["path"], f["line"], f["column"]) if v is not None)
+        or "(repository)"
         for f in found
     )
     assert locations == expect.read_text().split()

@@ -50,6 +50,7 @@ def test_team_schema_with_local_refs(git_repo: GitRepo, capsys: pytest.CaptureFi
         "data/raw.csv.dvc",
         "outs:\n- path: raw.csv\n  md5: 22a1a2931c8370d3aeedd7183606fd7f\n  hash: md5\n",
     )
+    git_repo.commit()
     _status, report = lint_json(capsys, str(git_repo.path))
     assert [(f["code"], f["message"], f["line"]) for f in report["findings"]] == [
         ("MLW202", 'team must be our team; got "web"', 13)

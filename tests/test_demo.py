@@ -69,6 +69,7 @@ def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixtur
             "text-classifier",
             current="2684aa17e6edd16227730afb7c8cb3d8",
             fallback="4e4c90f0dfd1bab0962717f555a5c8ea",
+            refs=(DEMO_TAGS[1], DEMO_TAGS[0]),
         )
     )
     (demo / "docs/ml/data/tweets.yaml").unlink()

@@ -92,7 +92,7 @@ def test_new_writes_a_template_that_fails_only_on_placeholders(
         "# yaml-language-server: $schema="
         in text.splitlines()[0 if kind in ("data-lineage", "rollback-plan") else 1]
     )
-    _status, report = lint_json(capsys, str(git_repo.path), "--ignore", "MLW1")
+    _status, report = lint_json(capsys, str(git_repo.path), "--ignore", "MLW1,MLW0")
     assert codes(report) and set(codes(report)) == {"MLW203"}, report["findings"]
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from mlwf_lint.rules import content, dvc, required, run
+from mlwf_lint.rules import content, dvc, history, required, run
 from mlwf_lint.rules.base import DeclaredRule, Rule
 
 _DECLARED: list[DeclaredRule] = [
     value
-    for module in (run, required, content, dvc)
+    for module in (run, required, content, dvc, history)
     for value in vars(module).values()
     if isinstance(value, DeclaredRule)
 ]

@@ -95,7 +95,7 @@ def _stale(doc: Document, field: tuple[str | int, ...], recorded: str, out: DvcO
             f"for {out.path} (DVC 2 format)",
             location,
             hint="run `dvc commit` with DVC 3 to record an md5 hash, then compare again",
-            notice=True,
+            lowered_to=Severity.NOTICE,
         )
     edit = None
     if position is not None:
@@ -131,7 +131,7 @@ def unlocked_stage(facts: RepoFacts) -> Iterator[Violation]:
                 "so only those in dvc.lock were checked",
                 Location.at(stage.dvc_yaml, stage.position),
                 hint="install the dvc extra (pip install 'mlwf-lint[dvc]') to expand it",
-                notice=True,
+                lowered_to=Severity.NOTICE,
             )
             continue
         locked = {s.name for s in facts.dvc.stages if s.locked}

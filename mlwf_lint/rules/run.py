@@ -8,6 +8,34 @@ from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
 
+HISTORY_KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record")
+
+
+@rule("MLW001", Severity.NOTICE, "history unavailable")
+def history_unavailable(facts: RepoFacts) -> Iterator[Violation]:
+    """Git history cannot be trusted here — a shallow clone, a repository with no
+    commits yet — so the history rules (MLW401–MLW404) were skipped rather than give
+    wrong answers (a tag "missing" only because it was not fetched). One notice per
+    run, only when there are documents for those rules to check.
+
+    Fails — `git clone --depth 1` of a documented repository, as CI checkouts are by
+    default.
+
+    Passes — a full clone (GitHub Actions: `actions/checkout` with `fetch-depth: 0`).
+    """
+    reason = facts.history.unavailable if facts.history is not None else None
+    if reason is None or not any(d.kind in HISTORY_KINDS for d in facts.documents):
+        return
+    yield Violation(
+        "MLW001",
+        f"history rules skipped: {reason}",
+        Location(),
+        hint="fetch the full history, e.g. `git fetch --unshallow` or actions/checkout "
+        "with fetch-depth: 0"
+        if "shallow" in reason
+        else "commit, then run again",
+    )
+
 
 @rule("MLW002", Severity.WARNING, "file skipped")
 def file_skipped(facts: RepoFacts) -> Iterator[Violation]:
