@@ -4,7 +4,7 @@ report. The command line, the demo and the tests all come through here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlwf_lint import __version__
@@ -53,6 +53,7 @@ def check(
     fail_on: Severity | None = None,
     check_data: bool = False,
     history: bool = True,
+    base: str | None = None,
 ) -> CheckResult:
     from mlwf_lint.rules import RULES
 
@@ -62,6 +63,15 @@ def check(
         select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data, history=history
     )
     facts = gather(root, config)
-    findings = tuple(f for f in run_rules(facts, RULES) if _in_scope(f, scope))
+    if base is None:
+        findings = run_rules(facts, RULES)
+    else:
+        from mlwf_lint import diff
+
+        evidence = facts.ml_code.path if facts.ml_code else None
+        change, base_findings = diff.compare_with_base(root, config, base, evidence)
+        facts = replace(facts, change=change)
+        findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
+    findings = tuple(f for f in findings if _in_scope(f, scope))
     report = Report(findings=findings, files_checked=facts.files_checked, tool_version=__version__)
     return CheckResult(root, report, config.fail_on)

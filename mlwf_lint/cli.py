@@ -82,6 +82,12 @@ def _check_parser() -> _Parser:
                         help="with --fix or --diff: also fixes a reviewer must judge, "
                         "such as rewriting a recorded md5 from DVC")  # fmt: skip
     parser.add_argument("--diff", action="store_true", help="print the fixes; write nothing")
+    parser.add_argument(
+        "--base",
+        metavar="REF",
+        help="diff mode: only what the change since the merge base with REF introduces "
+        "(default in a pre-commit pre-push run: the pushed range)",
+    )
     parser.add_argument("--no-history", action="store_true",
                         help="skip the Git history rules (MLW4xx)")  # fmt: skip
     parser.add_argument("--check-data", action="store_true",
@@ -109,6 +115,7 @@ class CheckOptions:
     diff: bool = False
     check_data: bool = False
     history: bool = True
+    base: str | None = None
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -132,6 +139,7 @@ def run_check(options: CheckOptions) -> int:
             fail_on=options.fail_on,
             check_data=options.check_data,
             history=options.history,
+            base=options.base,
         )
 
     report = run()
@@ -197,6 +205,8 @@ def _main_check(argv: list[str]) -> int:
             diff=args.diff,
             check_data=args.check_data,
             history=not args.no_history,
+            # pre-commit sets these for pre-push (and `--from-ref/--to-ref`) runs
+            base=args.base or os.environ.get("PRE_COMMIT_FROM_REF") or None,
         )
     )
 

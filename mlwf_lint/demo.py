@@ -293,7 +293,7 @@ def make_demo(folder: Path | None) -> Path:
     elif folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"{folder} exists and is not an empty folder; pick a new one")
     folder.mkdir(parents=True, exist_ok=True)
-    repo = git.Repo.init(folder)
+    repo = git.Repo.init(folder, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("user", "name", "mlwf-lint demo")
         config.set_value("user", "email", "demo@mlwf-lint.invalid")

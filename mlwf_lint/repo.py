@@ -16,7 +16,7 @@ from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
 from mlwf_lint.history_facts import HistoryFacts, gather_history
 from mlwf_lint.sources import dvc_lib, git
-from mlwf_lint.sources.dvc import DvcFacts, read_dvc
+from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, read_dvc
 
 ML_PROJECT_FILES = ("dvc.yaml", "MLproject")
 _IMPORT_LINE = re.compile(rb"^[ \t]*(from|import)[ \t]+([^\r\n#;]+)", re.MULTILINE)
@@ -29,6 +29,15 @@ class MlCode:
     path: str
     reason: str
     line: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeFacts:
+    """Diff mode: what the change since the merge base with --base touched."""
+
+    base: str  # the merge base's SHA
+    changed: frozenset[str]  # paths that differ from it (committed or not, untracked too)
+    base_outputs: tuple[DvcOutput, ...]  # what DVC recorded at the merge base
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ class RepoFacts:
     templated_instances: Mapping[str, tuple[str, ...]] | None = None
     workspace_changes: tuple[str, ...] | None = None
     history: HistoryFacts | None = None  # None with --no-history
+    change: ChangeFacts | None = None  # diff mode (--base) only
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
@@ -139,16 +149,26 @@ def build_validators(root: Path, config: Config, documents: Iterable[Document]) 
     return validators
 
 
-def gather(root: Path, config: Config) -> RepoFacts:
-    files = tuple(sorted(f for f in git.list_files(root) if not matches_any(f, config.exclude)))
+def gather(
+    root: Path,
+    config: Config,
+    *,
+    files: Iterable[str] | None = None,
+    change: ChangeFacts | None = None,
+    live: bool = True,
+) -> RepoFacts:
+    """Read the facts once. `files` replaces Git's file list (a tree materialized from
+    another revision, with `live=False`: no dvc library, no history there)."""
+    listed = git.list_files(root) if files is None else files
+    files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size)
     documents, skipped = find_documents(root, files, config)
     templated = workspace = None
-    if dvc.unexpanded and dvc_lib.available():
+    if live and dvc.unexpanded and dvc_lib.available():
         templated = dvc_lib.stage_instances(root)
     if config.check_data:
         workspace = dvc_lib.modified_data(root)
-    history = gather_history(root, documents, dvc) if config.history else None
+    history = gather_history(root, documents, dvc) if config.history and live else None
     return RepoFacts(
         root=root,
         config=config,
@@ -161,4 +181,5 @@ def gather(root: Path, config: Config) -> RepoFacts:
         templated_instances=templated,
         workspace_changes=workspace,
         history=history,
+        change=change,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,3 +210,23 @@ def rollback_plan(
         f"fallback: {{version: '1.0.0', git_ref: {refs[1]}, md5: {fallback}}}\n"
         "triggers: [accuracy below 0.85]\nprocedure: [redeploy the fallback]\n"
     )
+
+
+EXAMPLE = re.compile(r"^```(?:markdown|yaml) file=(\S+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def readme_examples() -> dict[str, str]:
+    """The README's complete example: document path → text."""
+    return dict(EXAMPLE.findall((PROJECT / "README.md").read_text()))
+
+
+def documented_demo(folder: Path) -> GitRepo:
+    """`mlwf-lint demo`, its faulty documents replaced by the README's example, committed
+    on main: a real, fully documented ML repository with two GTO-tagged model versions."""
+    assert main(["demo", str(folder)]) == 0
+    repo = GitRepo(folder, init=False)
+    shutil.rmtree(folder / "docs")
+    for rel, text in readme_examples().items():
+        repo.write(rel, text)
+    repo.commit("Document everything as the README shows")
+    return repo

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, lint_json
+from conftest import lint_json, readme_examples
 from mlwf_lint.cli import main
-
-EXAMPLE = re.compile(r"^```(?:markdown|yaml) file=(\S+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def readme_examples() -> dict[str, str]:
-    return dict(EXAMPLE.findall((PROJECT / "README.md").read_text()))
 
 
 def test_readme_has_one_example_per_kind() -> None:

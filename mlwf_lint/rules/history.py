@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mlwf_lint.documents import DESCRIBED_BY, Document, described_path
-from mlwf_lint.findings import Severity, Violation
+from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.history_facts import (
     HistoryFacts,
     card_for,
@@ -267,3 +267,36 @@ def _ids(value: object) -> list[tuple[int | None, str]]:
     if isinstance(value, list):
         return [(i, v) for i, v in enumerate(value) if isinstance(v, str)]
     return []
+
+
+@rule("MLW404", Severity.ERROR, "change alters a model or dataset, not its document")
+def undocumented_change(facts: RepoFacts) -> Iterator[Violation]:
+    """Diff mode (`--base REF`) only: the change gives a model or dataset a new DVC
+    hash (a retrain, a `dvc add` of new data) but does not touch the model card or
+    lineage record that describes it — the review would merge an undocumented change.
+
+    Fails — a branch that reruns `dvc repro` and commits only dvc.lock.
+
+    Passes — the same branch also updates `docs/ml/models/<model>.md` (its md5, its
+    metrics) and, for a deployed model, its rollback plan.
+    """
+    change = facts.change
+    if change is None:
+        return
+    before = {o.path: o.md5 for o in change.base_outputs if o.md5}
+    for doc in (*facts.documents_of("model-card"), *facts.documents_of("data-lineage")):
+        path = described_path(doc)
+        output = facts.dvc.output_for(path) if path else None
+        if output is None or output.path != path or output.md5 is None:
+            continue
+        old = before.get(output.path)
+        if old is None or old == output.md5 or doc.path in change.changed:
+            continue
+        what = "model" if doc.kind == "model-card" else "dataset"
+        yield Violation(
+            "MLW404",
+            f"this change gives {what} {path} a new hash ({old[:8]}… → {output.md5[:8]}…) "
+            f"but does not update {doc.path}",
+            Location.at(output.declared_in, output.position),
+            hint=f"re-review {doc.path} (its md5, metrics, data) in this change",
+        )

@@ -1,0 +1,99 @@
+"""Diff mode (`--base REF`): what the change since the merge base of REF and HEAD
+introduces. The base revision's documents and DVC files are read from Git (nothing is
+checked out in the repository) into a temporary folder and checked there by the same
+rules; a finding is reported only if the base did not have it."""
+
+from __future__ import annotations
+
+import posixpath
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from mlwf_lint.config import CONFIG_FILE, Config
+from mlwf_lint.documents import kind_of
+from mlwf_lint.errors import UsageError
+from mlwf_lint.findings import Finding
+from mlwf_lint.repo import ChangeFacts, RepoFacts, gather
+from mlwf_lint.sources import history
+
+HISTORY_CODES = ("MLW4", "MLW001")
+
+
+def _wanted_at_base(path: str, config: Config, ml_evidence: str | None) -> bool:
+    name = posixpath.basename(path)
+    schemas = [k.schema for k in config.kinds.values() if k.schema]
+    return (
+        kind_of(path, config) is not None
+        or path.endswith(".dvc")
+        or name in ("dvc.yaml", "dvc.lock", CONFIG_FILE)
+        or path == ml_evidence
+        or any(posixpath.dirname(path) == posixpath.dirname(s) for s in schemas)
+    )
+
+
+def base_revision(root: Path, ref: str) -> str:
+    if history.resolve(root, [ref]).get(ref) is None:
+        raise UsageError(f"--base {ref}: no such revision here (fetch it first)")
+    merge = history.merge_base(root, ref)
+    if merge is None:
+        raise UsageError(
+            f"--base {ref}: no merge base with HEAD; in a shallow clone, fetch the full "
+            "history (e.g. fetch-depth: 0)"
+        )
+    return merge
+
+
+def facts_at(
+    root: Path, config: Config, revision: str, ml_evidence: str | None, into: Path
+) -> RepoFacts:
+    """The facts of the repository as it was at `revision`, for the files that decide
+    findings: documents, DVC files and the configuration (and the file that showed ML
+    code now, to see whether it did then)."""
+    files = [
+        f for f in history.tree_files(root, revision) if _wanted_at_base(f, config, ml_evidence)
+    ]
+    blobs = history.read_at(root, ((revision, f) for f in files))
+    for (_rev, rel), raw in blobs.items():
+        if raw is None:
+            continue
+        target = into / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(raw)
+    return gather(into, config, files=files, live=False)
+
+
+def compare_with_base(
+    root: Path, config: Config, ref: str, ml_evidence: str | None
+) -> tuple[ChangeFacts, tuple[Finding, ...]]:
+    """What changed since the merge base with `ref`, and the findings the base had."""
+    from mlwf_lint.engine import run_rules
+    from mlwf_lint.rules import RULES
+
+    merge = base_revision(root, ref)
+    with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
+        base = facts_at(root, config, merge, ml_evidence, Path(folder))
+        base_findings = run_rules(base, RULES)
+    change = ChangeFacts(merge, frozenset(history.changed_since(root, merge)), base.dvc.outputs)
+    return change, base_findings
+
+
+def _key(finding: Finding) -> tuple[str, str | None, str]:
+    return (finding.code, finding.location.path, finding.message)
+
+
+def introduced(
+    findings: Iterable[Finding], base_findings: Iterable[Finding], change: ChangeFacts
+) -> tuple[Finding, ...]:
+    """Findings the change brings: not present at the base; for history findings
+    (which cannot be computed for the base), those on files the change touched."""
+    before = {_key(f) for f in base_findings}
+    kept = []
+    for finding in findings:
+        if finding.code.startswith(HISTORY_CODES):
+            path = finding.location.path
+            if path is None or path in change.changed or finding.code == "MLW404":
+                kept.append(finding)
+        elif _key(finding) not in before:
+            kept.append(finding)
+    return tuple(kept)

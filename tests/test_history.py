@@ -1,0 +1,248 @@
+"""MLW4xx and diff mode on real repositories with real history, tags and GTO tags."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import IDENTITY, GitRepo, codes, documented_demo, lint_json
+from mlwf_lint.cli import main
+
+CURRENT = "2684aa17e6edd16227730afb7c8cb3d8"  # the demo's model at text-classifier@v1.1.0
+FALLBACK = "4e4c90f0dfd1bab0962717f555a5c8ea"  # ... and at text-classifier@v1.0.0
+PLAN = "docs/ml/rollback/text-classifier.yaml"
+CARD = "docs/ml/models/text-classifier.md"
+
+
+@pytest.fixture
+def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> GitRepo:
+    repo = documented_demo(tmp_path / "demo")
+    capsys.readouterr()
+    return repo
+
+
+def _found(
+    capsys: pytest.CaptureFixture[str], repo: Path, *args: str
+) -> list[tuple[str, str | None, int | None, str]]:
+    _status, report = lint_json(capsys, str(repo), *args)
+    return [(f["code"], f["path"], f["line"], f["severity"]) for f in report["findings"]]
+
+
+def test_documented_repository_with_gto_tags_is_clean(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, report = lint_json(capsys, str(demo.path), "--fail-on", "warning")
+    assert (status, report["findings"]) == (0, [])
+
+
+def test_fallback_md5_of_another_version_is_mlw403(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = demo.path / PLAN
+    text = plan.read_text()
+    # the fallback claims the v1.1.0 model while naming the v1.0.0 tag
+    plan.write_text(text.replace(f"  md5: {FALLBACK}", f"  md5: {CURRENT}"))
+    _status, report = lint_json(capsys, str(demo.path), "--select", "MLW403")
+    messages = {(f["severity"], f["line"]): f["message"] for f in report["findings"]}
+    assert messages[("error", 11)] == (
+        f"fallback.md5 {CURRENT[:8]}… is not the model at text-classifier@v1.0.0: "
+        f"dvc.lock records {FALLBACK[:8]}… there"
+    )
+    assert ("warning", 9) in messages  # fallback md5 = current md5: a rollback to itself
+
+
+def test_current_must_hold_its_md5_too(demo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = demo.path / PLAN
+    plan.write_text(
+        plan.read_text().replace(
+            "git_ref: text-classifier@v1.1.0", "git_ref: text-classifier@v1.0.0"
+        )
+    )
+    found = _found(capsys, demo.path, "--select", "MLW403")
+    assert ("MLW403", PLAN, 7, "error") in found  # current.md5, not held by v1.0.0
+
+
+def test_missing_tag_and_sha_are_mlw401(demo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = demo.path / PLAN
+    text = plan.read_text().replace(
+        "git_ref: text-classifier@v1.0.0", "git_ref: text-classifier@v0.9.0"
+    )
+    plan.write_text(text)
+    adr = demo.path / "docs/ml/decisions/0001-track-data-with-dvc.md"
+    head = demo.git("rev-parse", "--short", "HEAD").strip()
+    adr.write_text(adr.read_text().replace("deciders:", f"commits: [{head}, deadbee]\ndeciders:"))
+    found = _found(capsys, demo.path, "--select", "MLW401")
+    assert found == [
+        ("MLW401", "docs/ml/decisions/0001-track-data-with-dvc.md", 6, "error"),
+        ("MLW401", PLAN, 10, "error"),
+    ]
+
+
+def test_fallback_from_another_branch_is_not_an_ancestor(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.git("checkout", "-q", "-b", "experiment")
+    demo.write("notes.txt", "an experiment\n")
+    demo.commit("experiment")
+    demo.git("tag", "text-classifier@v9.0.0")
+    demo.git("checkout", "-q", "main")
+    plan = demo.path / PLAN
+    plan.write_text(
+        plan.read_text().replace(
+            "git_ref: text-classifier@v1.0.0", "git_ref: text-classifier@v9.0.0"
+        )
+    )
+    _status, report = lint_json(capsys, str(demo.path), "--select", "MLW403")
+    assert any("is not an ancestor of HEAD" in f["message"] for f in report["findings"])
+
+
+def test_code_change_after_the_card_is_mlw402(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.write("src/train.py", (demo.path / "src/train.py").read_text() + "# tuned\n")
+    subprocess.run(
+        ["git", "commit", "-qam", "Tune the classifier"],
+        cwd=demo.path,
+        check=True,
+        env={**os.environ, **IDENTITY, "GIT_COMMITTER_DATE": "2030-01-01T00:00:00"},
+    )
+    _status, report = lint_json(capsys, str(demo.path), "--select", "MLW402")
+    (finding,) = report["findings"]
+    assert finding["path"] == CARD and finding["severity"] == "warning"
+    assert re.search(
+        r"but [0-9a-f]{7} \(2030-01-01, 'Tune the classifier'\) changed src/train.py",
+        finding["message"],
+    )
+    (demo.path / ".mlwf-lint.yaml").write_text("staleness: {days: 100000}\n")
+    assert codes(lint_json(capsys, str(demo.path), "--select", "MLW402")[1]) == []
+
+
+def test_shallow_clone_gives_one_notice_and_no_history_findings(
+    demo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clone = tmp_path / "shallow"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", f"file://{demo.path}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    tags = subprocess.run(["git", "tag"], cwd=clone, capture_output=True, text=True).stdout
+    assert "text-classifier@v1.0.0" not in tags  # the fallback's tag did not come along
+    status, report = lint_json(capsys, str(clone))
+    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("MLW001", "notice")]
+    assert "fetch-depth: 0" in report["findings"][0]["hint"]
+    assert status == 0
+
+
+def _retrain(repo: GitRepo, iterations: int) -> str:
+    """What `dvc repro` of the train stage leaves: new code, model and dvc.lock."""
+    train = repo.path / "src/train.py"
+    train.write_text(re.sub(r"max_iter=\d+", f"max_iter={iterations}", train.read_text()))
+    model = repo.path / "models/model.pkl"
+    model.write_text(f"a pickled LogisticRegression(max_iter={iterations})\n")
+    md5 = {
+        p: hashlib.md5((repo.path / p).read_bytes()).hexdigest()
+        for p in ("models/model.pkl", "src/train.py")
+    }
+    lock = repo.path / "dvc.lock"
+    text = lock.read_text()
+    for path, value in md5.items():
+        text = re.sub(
+            rf"(- path: {re.escape(path)}\n      hash: md5\n      md5: )\w+", rf"\g<1>{value}", text
+        )
+    lock.write_text(text)
+    return md5["models/model.pkl"]
+
+
+def test_base_retrain_without_card_is_mlw404(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.git("checkout", "-q", "-b", "retrain")
+    new = _retrain(demo, 800)
+    demo.commit("Retrain with 800 iterations")
+    status, report = lint_json(capsys, str(demo.path), "--base", "main")
+    assert status == 1
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [
+        ("MLW301", CARD),  # artifact.md5
+        ("MLW301", PLAN),  # current.md5
+        ("MLW404", "dvc.lock"),
+    ]
+    assert f"({CURRENT[:8]}… → {new[:8]}…)" in report["findings"][2]["message"]
+
+
+def test_base_readme_only_branch_is_clean(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.git("checkout", "-q", "-b", "docs")
+    demo.write("README.md", "# Text classifier\n\nNow with a longer README.\n")
+    demo.commit("Explain more")
+    status, report = lint_json(capsys, str(demo.path), "--base", "main")
+    assert (status, report["findings"]) == (0, [])
+
+
+def test_base_ignores_what_was_already_broken(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (demo.path / "docs/ml/data/labels.yaml").unlink()
+    demo.commit("lose a lineage record on main")
+    demo.git("checkout", "-q", "-b", "docs")
+    demo.write("README.md", "more\n")
+    demo.commit("readme")
+    assert "MLW103" in codes(lint_json(capsys, str(demo.path))[1])
+    assert codes(lint_json(capsys, str(demo.path), "--base", "main")[1]) == []
+
+
+def test_base_retrain_with_card_and_plan_updated_is_clean(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo.git("checkout", "-q", "-b", "retrain")
+    new = _retrain(demo, 800)
+    demo.commit("Retrain with 800 iterations")
+    demo.git("tag", "text-classifier@v1.2.0")
+    card = demo.path / CARD
+    card.write_text(
+        card.read_text().replace(CURRENT, new).replace('version: "1.1.0"', 'version: "1.2.0"')
+    )
+    (demo.path / PLAN).write_text(
+        "id: text-classifier-rollback\n"
+        "model: text-classifier\n"
+        "owner: ml-oncall@example.com\n"
+        f"current: {{version: '1.2.0', git_ref: text-classifier@v1.2.0, md5: {new}}}\n"
+        f"fallback: {{version: '1.1.0', git_ref: text-classifier@v1.1.0, md5: {CURRENT}}}\n"
+        "triggers: [accuracy below 0.85]\n"
+        "procedure: [git checkout text-classifier@v1.1.0 -- dvc.lock, dvc checkout]\n"
+    )
+    demo.commit("Document v1.2.0")
+    status, report = lint_json(capsys, str(demo.path), "--base", "main")
+    assert [f for f in report["findings"] if f["severity"] == "error"] == []
+    assert status == 0
+    status, report = lint_json(capsys, str(demo.path))
+    assert report["findings"] == []
+
+
+def test_pre_commit_from_ref_is_the_default_base(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo.git("checkout", "-q", "-b", "retrain")
+    _retrain(demo, 900)
+    demo.commit("Retrain")
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", "main")
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "retrain")
+    assert "MLW404" in codes(lint_json(capsys, str(demo.path))[1])
+
+
+def test_unknown_base_is_exit_2(demo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(demo.path), "--base", "origin/nope"]) == 2
+    assert "--base origin/nope: no such revision" in capsys.readouterr().err
+
+
+def test_no_history_skips_mlw4(demo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = demo.path / PLAN
+    plan.write_text(plan.read_text().replace("text-classifier@v1.0.0", "text-classifier@v0.0.1"))
+    assert "MLW401" in codes(lint_json(capsys, str(demo.path))[1])
+    assert codes(lint_json(capsys, str(demo.path), "--no-history")[1]) == []
