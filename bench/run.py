@@ -1,0 +1,160 @@
+"""The budgets of design §8, measured: whole-process wall time (median of several
+runs), peak memory, and the ratio to a reference measured in the same run.
+
+    python bench/run.py               # all three cases (builds repositories in bench/out)
+    python bench/run.py --quick       # tiny sizes, one run each: checks the script works
+
+Cases:
+  1. typical repository (~20 documents): mlwf-lint vs check-jsonschema validating the
+     same YAML documents (budget: ≤ 150 ms median and ≤ 0.5x);
+  2. 20,000 commits: full check with history rules vs one `git log --name-only` pass
+     over the same history (budget: ≤ 1.0x);
+  3. monorepo, 50,000 commits / 20,000 files / 500 documents / 500 DVC outputs: full
+     check ≤ 10 s, `--base HEAD~20` ≤ 2 s, peak memory ≤ 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Measure:
+    median_s: float
+    peak_mb: float
+    runs: int
+
+
+def measure(command: list[str], cwd: Path, runs: int) -> Measure:
+    times, peaks = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        _pid, _status, usage = os.wait4(process.pid, 0)
+        times.append(time.perf_counter() - started)
+        peaks.append(usage.ru_maxrss / 1024)
+    return Measure(statistics.median(times), max(peaks), runs)
+
+
+def mlwf_lint() -> list[str]:
+    return [sys.executable, "-m", "mlwf_lint"]
+
+
+def row(
+    case: str, ours: Measure, reference: Measure | None, reference_name: str, budget: str
+) -> str:
+    ratio = f"{ours.median_s / reference.median_s:.2f}x" if reference else "-"
+    ref = f"{reference.median_s * 1000:.0f} ms ({reference_name})" if reference else "-"
+    return f"| {case} | {ours.median_s * 1000:.0f} ms | {ours.peak_mb:.0f} MB | {ref} | {ratio} | {budget} |"
+
+
+def build(out: Path, name: str, **sizes: int) -> Path:
+    path = out / name
+    marker = path / ".bench-sizes"
+    wanted = repr(sorted(sizes.items()))
+    if marker.exists() and marker.read_text() == wanted:
+        return path
+    shutil.rmtree(path, ignore_errors=True)
+    started = time.perf_counter()
+    generate(path, **sizes)
+    marker.write_text(wanted)
+    (path / ".git" / "info" / "exclude").write_text(".bench-sizes\n")
+    print(f"  built {name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="mlwf-lint benchmarks")
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run: a smoke test")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    parser.add_argument("--cases", default="1,2,3")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    scale = 100 if args.quick else 1
+    cases = set(args.cases.split(","))
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {runs} runs per figure")
+    print("| case | mlwf-lint median | peak memory | reference | ratio | budget |")
+    print("|---|---|---|---|---|---|")
+
+    if "1" in cases:
+        typical = build(
+            args.out, "typical", commits=60, files=40, models=3, datasets=3, documents=20
+        )
+        ours = measure(mlwf_lint(), typical, runs)
+        reference = None
+        if shutil.which("check-jsonschema"):
+            schemas = Path(__file__).resolve().parent.parent / "schemas"
+            yaml_docs = sorted(
+                str(p.relative_to(typical)) for p in (typical / "docs/ml").rglob("*.yaml")
+            )
+            by_kind: dict[str, list[str]] = {}
+            for doc in yaml_docs:
+                kind = "data-lineage" if "/data/" in doc else "rollback-plan"
+                by_kind.setdefault(kind, []).append(doc)
+            total = 0.0
+            for kind, docs in by_kind.items():
+                command = [
+                    "check-jsonschema",
+                    "--schemafile",
+                    str(schemas / f"{kind}.schema.json"),
+                    *docs,
+                ]
+                total += measure(command, typical, runs).median_s
+            reference = Measure(total, 0, runs)
+        print(row("1. typical (20 docs)", ours, reference, "check-jsonschema", "≤ 150 ms, ≤ 0.5x"))
+
+    if "2" in cases:
+        deep = build(
+            args.out,
+            "history-20k",
+            commits=20_000 // scale,
+            files=200,
+            models=5,
+            datasets=5,
+            documents=20,
+        )
+        ours = measure(mlwf_lint(), deep, runs)
+        reference = measure(["git", "log", "--name-only", "--format=%H"], deep, runs)
+        print(
+            row(
+                f"2. {20_000 // scale} commits, full",
+                ours,
+                reference,
+                "git log --name-only",
+                "≤ 1.0x",
+            )
+        )
+
+    if "3" in cases:
+        mono = build(
+            args.out, "monorepo", commits=50_000 // scale, files=20_000 // scale,
+            models=250 // scale or 1, datasets=250 // scale or 1, documents=500 // scale,
+        )  # fmt: skip
+        ours = measure(mlwf_lint(), mono, max(runs // 2, 1))
+        print(
+            row(f"3. monorepo {50_000 // scale} commits, full", ours, None, "", "≤ 10 s, ≤ 300 MB")
+        )
+        based = measure([*mlwf_lint(), "--base", "HEAD~20"], mono, runs)
+        print(row("3. monorepo, --base HEAD~20", based, None, "", "≤ 2 s, ≤ 300 MB"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
