@@ -11,7 +11,7 @@ from mlwf_lint import __version__
 from mlwf_lint.config import load_config
 from mlwf_lint.engine import run_rules
 from mlwf_lint.errors import UsageError
-from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
 from mlwf_lint.repo import gather
 from mlwf_lint.sources import git
 
@@ -62,16 +62,20 @@ def check(
     config = load_config(root, config_file).with_overrides(
         select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data, history=history
     )
-    facts = gather(root, config)
     if base is None:
+        facts = gather(root, config)
         findings = run_rules(facts, RULES)
     else:
         from mlwf_lint import diff
 
+        merge = diff.base_revision(root, base)
+        changed = diff.changed_paths(root, merge)
+        facts = gather(root, config, history_for=changed)
         evidence = facts.ml_code.path if facts.ml_code else None
-        change, base_findings = diff.compare_with_base(root, config, base, evidence)
+        change, base_findings = diff.compare_with_base(root, config, merge, changed, evidence)
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
     findings = tuple(f for f in findings if _in_scope(f, scope))
-    report = Report(findings=findings, files_checked=facts.files_checked, tool_version=__version__)
+    rules = tuple(RuleInfo(r.code, r.title, r.severity, r.doc) for r in RULES.values())
+    report = Report(findings, facts.checked_files, __version__, rules)
     return CheckResult(root, report, config.fail_on)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("check", "demo", "rule", "schema", "init", "new")
-FORMAT_NAMES = ("text", "json")
+FORMAT_NAMES = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
 
 
 class _Exit(Exception):
@@ -191,7 +191,8 @@ def _main_check(argv: list[str]) -> int:
     return run_check(
         CheckOptions(
             paths=tuple(Path(p) for p in args.paths) or (Path.cwd(),),
-            format=args.format or "text",
+            format=args.format
+            or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"),
             output=args.output,
             select=args.select,
             ignore=args.ignore,

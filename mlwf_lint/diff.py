@@ -63,19 +63,21 @@ def facts_at(
     return gather(into, config, files=files, live=False)
 
 
+def changed_paths(root: Path, merge: str) -> frozenset[str]:
+    return frozenset(history.changed_since(root, merge))
+
+
 def compare_with_base(
-    root: Path, config: Config, ref: str, ml_evidence: str | None
+    root: Path, config: Config, merge: str, changed: frozenset[str], ml_evidence: str | None
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
-    """What changed since the merge base with `ref`, and the findings the base had."""
+    """The change since the merge base, and the findings the base had."""
     from mlwf_lint.engine import run_rules
     from mlwf_lint.rules import RULES
 
-    merge = base_revision(root, ref)
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         base = facts_at(root, config, merge, ml_evidence, Path(folder))
         base_findings = run_rules(base, RULES)
-    change = ChangeFacts(merge, frozenset(history.changed_since(root, merge)), base.dvc.outputs)
-    return change, base_findings
+    return ChangeFacts(merge, changed, base.dvc.outputs), base_findings
 
 
 def _key(finding: Finding) -> tuple[str, str | None, str]:

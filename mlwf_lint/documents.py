@@ -4,6 +4,7 @@ carrying its problem, so rules and reports see it."""
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ class Document:
     kind: str
     parsed: Parsed | None = None
     problem: FileProblem | None = None
+    digest: str = ""  # sha1 of the bytes read: identifies the content across runs
 
     @property
     def data(self) -> dict[str, Any]:
@@ -110,9 +112,10 @@ def find_documents(
             skipped.append(raw)
             continue
         parsed = parse_document(raw, posixpath.splitext(rel)[1])
+        digest = hashlib.sha1(raw).hexdigest()
         if isinstance(parsed, ParseProblem):
             problem = FileProblem(rel, parsed.message, parsed.line0, parsed.col0)
-            documents.append(Document(rel, kind, problem=problem))
+            documents.append(Document(rel, kind, problem=problem, digest=digest))
         else:
-            documents.append(Document(rel, kind, parsed=parsed))
+            documents.append(Document(rel, kind, parsed=parsed, digest=digest))
     return tuple(documents), tuple(skipped)

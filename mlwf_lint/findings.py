@@ -105,10 +105,26 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a rule (SARIF lists them); formatters never import
+    the rules themselves."""
+
+    code: str
+    title: str
+    severity: Severity
+    doc: str
+
+
+@dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]
-    files_checked: int
+    files: tuple[str, ...]  # the files checked: documents and DVC files
     tool_version: str
+    rules: tuple[RuleInfo, ...] = ()
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.files)
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

@@ -14,8 +14,6 @@ from mlwf_lint.sources import history
 from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, recorded_hash
 from mlwf_lint.sources.history import Commit
 
-HASH_HISTORY_DEPTH = 200  # commits of a .dvc / dvc.lock file searched for a hash change
-
 
 @dataclass(frozen=True)
 class HistoryFacts:
@@ -69,8 +67,8 @@ def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -
     resolved = history.resolve(root, refs)
 
     recorded_at: dict[tuple[str, str], DvcOutput | None] = {}
-    ancestors: dict[str, bool] = {}
     reads: dict[tuple[str, str], tuple[str, str]] = {}  # (sha, file) → (ref, path)
+    fallbacks: set[str] = set()
     for plan in plans:
         path = described_path(card_for(plan, cards))
         output = dvc.output_for(path) if path else None
@@ -78,10 +76,11 @@ def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -
             sha = resolved.get(ref)
             if sha is None:
                 continue
-            if side == "fallback" and sha not in ancestors:
-                ancestors[sha] = history.is_ancestor(root, sha)
+            if side == "fallback":
+                fallbacks.add(sha)
             if output is not None and path is not None:
                 reads[(sha, output.declared_in)] = (ref, path)
+    ancestors = history.ancestors_of_head(root, fallbacks)
     blobs = history.read_at(root, reads)
     for (sha, dvc_file), (ref, path) in reads.items():
         raw = blobs.get((sha, dvc_file))
@@ -95,34 +94,36 @@ def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -
     watched = set(described)
     for output in described.values():
         watched.update(producing_code(output, dvc))
+    # a .dvc file records one output: the commit that last changed it is the one that
+    # changed its hash, so .dvc files ride on the same single log pass
+    dvc_files = {o.declared_in for o in described.values() if o.declared_in.endswith(".dvc")}
+    touched = history.last_touches(root, watched | dvc_files)
     return HistoryFacts(
         refs=resolved,
         ancestors=ancestors,
         recorded_at=recorded_at,
-        touched=history.last_touches(root, watched),
+        touched=touched,
         uncommitted=frozenset(history.changed_since(root, "HEAD")),
-        hash_changed=_hash_changes(root, described.values()),
+        hash_changed=_hash_changes(root, described.values(), touched),
     )
 
 
-def _hash_changes(root: Path, outputs: Iterable[DvcOutput]) -> dict[str, Commit]:
-    """DVC path → the commit from which its current hash has been recorded: the
-    oldest commit of the newest run of commits whose .dvc/dvc.lock holds that hash."""
-    outputs = [o for o in outputs if o.md5]
-    commits = {
-        f: history.commits_touching(root, f, HASH_HISTORY_DEPTH)
-        for f in {o.declared_in for o in outputs}
-    }
-    blobs = history.read_at(root, ((c.sha, f) for f, cs in commits.items() for c in cs))
+def _hash_changes(
+    root: Path, outputs: Iterable[DvcOutput], touched: Mapping[str, Commit]
+) -> dict[str, Commit]:
+    """DVC path → the commit from which its current hash has been recorded: the last
+    change to its .dvc file, or the commit that added the hash to its dvc.lock."""
+    by_file: dict[str, list[DvcOutput]] = {}
     changed: dict[str, Commit] = {}
     for output in outputs:
-        since: Commit | None = None
-        for commit in commits[output.declared_in]:
-            raw = blobs.get((commit.sha, output.declared_in))
-            then = recorded_hash(output.declared_in, raw, output.path) if raw else None
-            if then is None or then.md5 != output.md5:
-                break
-            since = commit
-        if since is not None:
-            changed[output.path] = since
+        if output.md5 and output.declared_in.endswith(".dvc"):
+            if output.declared_in in touched:
+                changed[output.path] = touched[output.declared_in]
+        elif output.md5:
+            by_file.setdefault(output.declared_in, []).append(output)
+    for dvc_file, outs in by_file.items():
+        added = history.introducing_commits(root, dvc_file, {o.md5 for o in outs if o.md5})
+        for output in outs:
+            if output.md5 in added:
+                changed[output.path] = added[output.md5]
     return changed

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 Position = tuple[int, int]  # (line0, col0)
@@ -281,8 +282,11 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | ParseProblem:
     return ParseProblem("front matter opened on line 1 is never closed by a '---' line", 0, 0)
 
 
+@lru_cache(maxsize=4096)
 def parse_document(raw: bytes, suffix: str) -> Parsed | ParseProblem:
-    """A document file's bytes → data with positions, by its suffix."""
+    """A document file's bytes → data with positions, by its suffix. Memoized: diff
+    mode reads most files twice (now and at the base) with the same bytes; callers
+    never mutate what it returns."""
     text = decode(raw)
     if isinstance(text, ParseProblem):
         return text

@@ -64,8 +64,8 @@ class RepoFacts:
         return self.dvc.problems + tuple(d.problem for d in self.documents if d.problem)
 
     @property
-    def files_checked(self) -> int:
-        return len(self.documents) + len(self.dvc.files_read)
+    def checked_files(self) -> tuple[str, ...]:
+        return tuple(sorted({*(d.path for d in self.documents), *self.dvc.files_read}))
 
 
 def imported_modules(source: bytes) -> Iterable[tuple[str, int]]:
@@ -156,6 +156,7 @@ def gather(
     files: Iterable[str] | None = None,
     change: ChangeFacts | None = None,
     live: bool = True,
+    history_for: frozenset[str] | None = None,
 ) -> RepoFacts:
     """Read the facts once. `files` replaces Git's file list (a tree materialized from
     another revision, with `live=False`: no dvc library, no history there)."""
@@ -168,7 +169,11 @@ def gather(
         templated = dvc_lib.stage_instances(root)
     if config.check_data:
         workspace = dvc_lib.modified_data(root)
-    history = gather_history(root, documents, dvc) if config.history and live else None
+    history = None
+    if config.history and live:
+        # in diff mode only the documents the change touched can get history findings
+        watched = tuple(d for d in documents if history_for is None or d.path in history_for)
+        history = gather_history(root, watched, dvc)
     return RepoFacts(
         root=root,
         config=config,

@@ -18,16 +18,18 @@ class RenderOptions:
 Renderer = Callable[[Report, RenderOptions], str]
 
 
-def _text(report: Report, options: RenderOptions) -> str:
-    from mlwf_lint.report import text
+def _lazy(module: str) -> Renderer:
+    """A renderer whose module is imported only when that format is asked for."""
 
-    return text.render(report, options)
+    def render(report: Report, options: RenderOptions) -> str:
+        from importlib import import_module
+
+        renderer: Renderer = import_module(f"mlwf_lint.report.{module}").render
+        return renderer(report, options)
+
+    return render
 
 
-def _json(report: Report, options: RenderOptions) -> str:
-    from mlwf_lint.report import json
-
-    return json.render(report, options)
-
-
-FORMATS: dict[str, Renderer] = {"text": _text, "json": _json}
+FORMATS: dict[str, Renderer] = {
+    name: _lazy(name) for name in ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
+}

@@ -13,7 +13,7 @@ from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.parsing import markdown_lines
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.schema_errors import explain, field_name
+from mlwf_lint.schema_errors import SchemaViolation, explain, field_name
 
 
 @rule("MLW201", Severity.ERROR, "cannot parse")
@@ -95,9 +95,7 @@ def schema_violation(facts: RepoFacts) -> Iterator[Violation]:
           md5: e04df31a7a9b464a7356d5cf9d730d1f
     """
     for doc in _readable(facts):
-        validator = facts.validators[doc.kind]
-        assert doc.parsed is not None
-        for violation in explain(validator.iter_errors(doc.parsed.data)):
+        for violation in _schema_violations(facts.validators[doc.kind], doc):
             if is_placeholder(violation.instance):
                 continue
             yield Violation(
@@ -107,6 +105,19 @@ def schema_violation(facts: RepoFacts) -> Iterator[Violation]:
                 hint=f"see `mlwf-lint schema {doc.kind}` for the fields and their forms",
             )
         yield from _adr_number_mismatch(doc)
+
+
+_EXPLAINED: dict[tuple[int, str, str], list[SchemaViolation]] = {}
+
+
+def _schema_violations(validator: Any, doc: Document) -> list[SchemaViolation]:
+    """Validated once per content and validator in a process (diff mode sees most
+    documents twice: now and at the base)."""
+    key = (id(validator), doc.kind, doc.digest)
+    if not doc.digest or key not in _EXPLAINED:
+        assert doc.parsed is not None
+        _EXPLAINED[key] = explain(validator.iter_errors(doc.parsed.data))
+    return _EXPLAINED[key]
 
 
 def _adr_number_mismatch(doc: Document) -> Iterator[Violation]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import product
 from pathlib import Path
 from typing import Any
 
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
-from mlwf_lint.parsing import Parsed, ParseProblem, Position, decode, parse_yaml
+from mlwf_lint.parsing import Parsed, ParseProblem, Position, decode, parse_document, parse_yaml
 
 DVC3_HASH = "md5"
 LEGACY_HASH = "md5-dos2unix"  # DVC 2 entries carry no `hash:` key
@@ -123,8 +124,7 @@ class _Collector:
             self.skipped.append(raw)
             return None
         self.files_read.append(rel)
-        text = decode(raw)
-        parsed = text if isinstance(text, ParseProblem) else parse_yaml(text)
+        parsed = parse_document(raw, ".yaml")
         if isinstance(parsed, ParseProblem):
             self.problems.append(FileProblem(rel, parsed.message, parsed.line0, parsed.col0))
             return None
@@ -394,32 +394,68 @@ def _models(outputs: list[DvcOutput], artifacts: list[ModelArtifact]) -> tuple[M
     return tuple(models)
 
 
+@lru_cache(maxsize=256)
+def _outs_at(dvc_file: str, raw: bytes) -> dict[str, DvcOutput]:
+    """Every out a .dvc file or dvc.lock (as it was at some revision) records, by its
+    path from the repository root. (Lock paths are taken relative to the lock's folder:
+    a stage `wdir` at an old revision is not looked up.)"""
+    text = decode(raw)
+    if isinstance(text, ParseProblem):
+        return {}
+    folder = posixpath.dirname(dvc_file)
+    c = _Collector(Path("."), len(raw) + 1)
+    parsed = parse_yaml(text)
+    if isinstance(parsed, ParseProblem) or not isinstance(parsed.data, dict):
+        return {}
+    data = parsed.data
+    outs: dict[str, DvcOutput] = {}
+
+    def add(entries: Any, pointer: str, base: str) -> None:
+        for out_path, entry, _position in _entries(c, dvc_file, parsed, pointer, entries):
+            md5, hash_name = _hash(entry)
+            path = normalize(out_path, base)
+            outs[path] = DvcOutput(path, dvc_file, md5=md5, hash_name=hash_name)
+
+    if dvc_file.endswith(".dvc"):
+        wdir = data.get("wdir")
+        add(data.get("outs"), "/outs", normalize(wdir, folder) if isinstance(wdir, str) else folder)
+        return outs
+    stages = data.get("stages") if "schema" in data else data
+    for name, stage in (stages if isinstance(stages, dict) else {}).items():
+        if isinstance(stage, dict):
+            add(stage.get("outs"), f"/stages/{name}/outs", folder)
+    return outs
+
+
+def _find_out(text: str, written: str) -> tuple[str | None, str | None] | None:
+    """The md5 and hash name of the out written `- path: <written>` in a file DVC
+    wrote, found by searching the text (a large dvc.lock read at hundreds of
+    revisions); None when it is not there in that shape."""
+    start = 0
+    while (at := text.find(f"- path: {written}\n", start)) >= 0:
+        start = at + 1
+        if text.rfind("outs:", 0, at) < max(
+            text.rfind("deps:", 0, at), text.rfind("params:", 0, at)
+        ):
+            continue  # a dependency entry, not an out
+        indent = at - (text.rfind("\n", 0, at) + 1) + 2
+        fields: dict[str, str] = {}
+        for line in text[at:].split("\n")[1:]:
+            if len(line) - len(line.lstrip(" ")) != indent or ": " not in line:
+                break
+            key, _, value = line.strip().partition(": ")
+            fields[key] = value.strip("'\"")
+        md5 = fields.get("md5")
+        return md5, (fields.get("hash", LEGACY_HASH) if md5 else None)
+    return None
+
+
 def recorded_hash(dvc_file: str, raw: bytes, path: str) -> DvcOutput | None:
     """What one `.dvc` file or `dvc.lock`, as it was at some revision, records for
-    `path`; None when it does not track it. (Lock paths are taken relative to the
-    lock's folder: a stage `wdir` at an old revision is not looked up.)"""
-    c = _Collector(Path("."), len(raw) + 1)
-    text = decode(raw)
-    parsed = text if isinstance(text, ParseProblem) else parse_yaml(text)
-    if isinstance(parsed, ParseProblem):
-        return None
+    `path`; None when it does not track it."""
     folder = posixpath.dirname(dvc_file)
-    if dvc_file.endswith(".dvc"):
-        data = parsed.data if isinstance(parsed.data, dict) else {}
-        wdir = data.get("wdir")
-        base = normalize(wdir, folder) if isinstance(wdir, str) else folder
-        for out_path, entry, _position in _entries(c, dvc_file, parsed, "/outs", data.get("outs")):
-            if normalize(out_path, base) == path:
-                md5, hash_name = _hash(entry)
-                return DvcOutput(path, dvc_file, md5=md5, hash_name=hash_name)
-        return None
-    data = parsed.data if isinstance(parsed.data, dict) else {}
-    stages = data.get("stages") if "schema" in data else data
-    for stage in (stages if isinstance(stages, dict) else {}).values():
-        if not isinstance(stage, dict):
-            continue
-        for out_path, entry, _position in _entries(c, dvc_file, parsed, "", stage.get("outs")):
-            if normalize(out_path, folder) == path:
-                md5, hash_name = _hash(entry)
-                return DvcOutput(path, dvc_file, md5=md5, hash_name=hash_name)
-    return None
+    written = posixpath.relpath(path, folder) if folder else path
+    text = raw.decode("utf-8", "replace")
+    if not dvc_file.endswith(".dvc") and (found := _find_out(text, written)) is not None:
+        return DvcOutput(path, dvc_file, md5=found[0], hash_name=found[1])
+    return _outs_at(dvc_file, raw).get(path)

@@ -10,8 +10,9 @@ whole log before answering, which the history budget (≤ one `git log` pass) fo
 
 from __future__ import annotations
 
+import re
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,15 +100,11 @@ def _self_and_parents(path: str) -> Iterable[str]:
         yield path
 
 
-def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, Commit]:
-    """path (a file or a folder) → the newest commit that changed it, from one streamed
-    `git log` pass that stops as soon as all paths have been seen."""
-    remaining = set(paths)
-    found: dict[str, Commit] = {}
-    if not remaining:
-        return found
+def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
+    """(commit, the rest of its record) from a streamed `git log`, newest first; the
+    caller stops reading when it has what it needs, and the process is killed."""
     process = subprocess.Popen(
-        ["git", "log", "-z", "--format=%x1e%H %ct %s", "--name-only", rev, "--"],
+        ["git", "log", "--format=%x1e%H %ct %s", *args],
         cwd=root,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -116,51 +113,98 @@ def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[st
     buffer = b""
     index = 0
     try:
-        while remaining:
+        while True:
             chunk = process.stdout.read(1 << 16)
-            if not chunk:
-                records, buffer = [buffer] if buffer else [], b""
-            else:
-                buffer += chunk
-                *records, buffer = buffer.split(b"\x1e")
+            buffer += chunk
+            *records, buffer = buffer.split(b"\x1e") if chunk else (buffer, b"")
             for record in records:
                 if not record:
                     continue
-                header, _, names = record.partition(b"\x00")
+                header, _, rest = record.partition(b"\n")
+                header, _, zero_rest = header.partition(b"\x00")
                 sha, time, subject = (header.decode("utf-8", "replace").split(" ", 2) + [""])[:3]
-                commit = Commit(sha, int(time), subject, index)
+                yield Commit(sha, int(time), subject, index), zero_rest + b"\n" + rest
                 index += 1
-                for name in names.lstrip(b"\n").split(b"\x00"):
-                    path = name.decode("utf-8", "surrogateescape")
-                    # the file itself, or a folder holding it (a stage dep such as src/)
-                    for target in _self_and_parents(path):
-                        if target in remaining:
-                            remaining.discard(target)
-                            found[target] = commit
             if not chunk:
-                break
+                return
     finally:
         process.stdout.close()
         process.kill()
         process.wait()
+
+
+def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, Commit]:
+    """path (a file or a folder) → the newest commit that changed it. One streamed
+    `git log` limited to those paths, stopping as soon as all have been seen."""
+    remaining = set(paths)
+    found: dict[str, Commit] = {}
+    if not remaining:
+        return found
+    # a few paths: let git filter by pathspec; many: git's pathspec matching costs
+    # (paths x tree entries) per commit, and one plain pass is far cheaper
+    limit = sorted(remaining) if len(remaining) <= PATHSPEC_LIMIT else []
+    args = ["-z", "--name-only", rev, "--", *limit]
+    for commit, names in _stream_log(root, args):
+        for name in names.split(b"\x00"):
+            path = name.strip(b"\n").decode("utf-8", "surrogateescape")
+            for target in _self_and_parents(path):
+                if target in remaining:
+                    remaining.discard(target)
+                    found[target] = commit
+        if not remaining:
+            break
     return found
 
 
-def commits_touching(root: Path, path: str, limit: int = 200) -> list[Commit]:
-    """The newest commits that changed `path`, newest first (for hash histories)."""
-    done = _git(root, "log", f"-n{limit}", "--format=%H %ct %s", "HEAD", "--", path)
-    commits = []
-    for index, line in enumerate(done.stdout.decode("utf-8", "replace").splitlines()):
-        sha, time, subject = (line.split(" ", 2) + [""])[:3]
-        commits.append(Commit(sha, int(time), subject, index))
-    return commits
+PATHSPEC_LIMIT = 16
+
+_ADDED_HASH = re.compile(rb"^\+.*?\b([0-9a-f]{32}(?:\.dir)?)\b", re.MULTILINE)
 
 
-def is_ancestor(root: Path, ancestor: str, descendant: str = "HEAD") -> bool:
-    import git as gitpython
+def introducing_commits(root: Path, path: str, hashes: Iterable[str]) -> dict[str, Commit]:
+    """hash → the newest commit whose change to `path` added a line holding it: for a
+    hash the file holds now, the commit from which it has been recorded. One streamed
+    `git log -p` of that one file, stopping when every hash is found."""
+    pending = set(hashes)
+    found: dict[str, Commit] = {}
+    if not pending:
+        return found
+    args = ["-p", "--unified=0", "--no-color", "--no-ext-diff", "HEAD", "--", path]
+    for commit, patch in _stream_log(root, args):
+        for match in _ADDED_HASH.finditer(patch):
+            value = match.group(1).decode()
+            if value in pending:
+                pending.discard(value)
+                found[value] = commit
+        if not pending:
+            break
+    return found
 
-    repo = gitpython.Repo(root)
-    return bool(repo.is_ancestor(repo.commit(ancestor), repo.commit(descendant)))
+
+def ancestors_of_head(root: Path, shas: Iterable[str]) -> dict[str, bool]:
+    """sha → whether HEAD's history holds it, from one `git rev-list HEAD` streamed
+    until all are found (rollback targets are usually recent)."""
+    pending = set(shas)
+    result = dict.fromkeys(pending, False)
+    if not pending:
+        return result
+    process = subprocess.Popen(
+        ["git", "rev-list", "HEAD"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    assert process.stdout is not None
+    try:
+        for line in process.stdout:
+            sha = line.strip().decode()
+            if sha in pending:
+                pending.discard(sha)
+                result[sha] = True
+                if not pending:
+                    break
+    finally:
+        process.stdout.close()
+        process.kill()
+        process.wait()
+    return result
 
 
 def merge_base(root: Path, ref: str, other: str = "HEAD") -> str | None:

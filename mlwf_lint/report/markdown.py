@@ -1,0 +1,33 @@
+"""A Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY."""
+
+from __future__ import annotations
+
+from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.report import RenderOptions
+
+ICONS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTICE: "ℹ️"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _where(finding: Finding) -> str:
+    loc = finding.location
+    parts = [loc.path or "(repository)"] + [str(v) for v in (loc.line, loc.column) if v is not None]
+    return f"`{_cell(':'.join(parts))}`"
+
+
+def render(report: Report, options: RenderOptions) -> str:
+    counts = ", ".join(
+        f"{report.count(s)} {s.label}{'s' * (report.count(s) != 1)}"
+        for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
+    )
+    head = f"### mlwf-lint: {counts} ({report.files_checked} files checked)\n"
+    if not report.findings:
+        return head + "\nAll checks passed.\n"
+    rows = [
+        f"| {ICONS[f.severity]} | {f.code} | {_where(f)} | {_cell(f.message)} |"
+        for f in report.findings
+    ]
+    return head + "\n| | Code | Location | Message |\n|---|---|---|---|\n" + "\n".join(rows) + "\n"
