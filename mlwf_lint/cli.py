@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from mlwf_lint.findings import Severity
 
 if TYPE_CHECKING:
     from mlwf_lint.config import Config
+    from mlwf_lint.findings import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("check", "demo", "rule", "schema", "init", "new")
@@ -77,6 +79,7 @@ def _check_parser() -> _Parser:
     parser.add_argument("--ignore", type=_codes, default=(), help="skip these codes")
     parser.add_argument("--fail-on", choices=("error", "warning"), help="default: error")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--statistics", action="store_true", help="count findings per code")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes")
     parser.add_argument("--unsafe-fixes", action="store_true",
                         help="with --fix or --diff: also fixes a reviewer must judge, "
@@ -116,6 +119,7 @@ class CheckOptions:
     check_data: bool = False
     history: bool = True
     base: str | None = None
+    statistics: bool = False
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -170,7 +174,10 @@ def run_check(options: CheckOptions) -> int:
     render = RenderOptions(
         color=_use_color(options.color, options.output is not None), quiet=options.quiet
     )
-    text = FORMATS[options.format](report.report, render)
+    if options.statistics:
+        text = _statistics(report.report)
+    else:
+        text = FORMATS[options.format](report.report, render)
     if options.output is not None:
         try:
             options.output.write_text(text, encoding="utf-8")
@@ -184,6 +191,17 @@ def run_check(options: CheckOptions) -> int:
         return EXIT_OK
     worst = report.report.worst()
     return EXIT_FINDINGS if worst is not None and worst >= report.fail_on else EXIT_OK
+
+
+def _statistics(report: Report) -> str:
+    """`--statistics`: one line per code, most frequent first (as ruff prints them)."""
+    titles = {r.code: r.title for r in report.rules}
+    counts = Counter(f.code for f in report.findings)
+    width = len(str(max(counts.values(), default=0)))
+    return "".join(
+        f"{count:>{width}}  {code}  {titles.get(code, '')}\n"
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
 
 
 def _main_check(argv: list[str]) -> int:
@@ -208,6 +226,7 @@ def _main_check(argv: list[str]) -> int:
             history=not args.no_history,
             # pre-commit sets these for pre-push (and `--from-ref/--to-ref`) runs
             base=args.base or os.environ.get("PRE_COMMIT_FROM_REF") or None,
+            statistics=args.statistics,
         )
     )
 

@@ -19,6 +19,7 @@ from mlwf_lint.parsing import (
     Parsed,
     ParseProblem,
     Position,
+    disable_comments,
     escape_pointer_token,
     markdown_headings,
     parse_document,
@@ -32,6 +33,8 @@ class Document:
     parsed: Parsed | None = None
     problem: FileProblem | None = None
     digest: str = ""  # sha1 of the bytes read: identifies the content across runs
+    # `# mlwf-lint: disable=` comments: (line or None for the file, comment line, codes)
+    disables: tuple[tuple[int | None, int, tuple[str, ...]], ...] = ()
 
     @property
     def data(self) -> dict[str, Any]:
@@ -111,11 +114,14 @@ def find_documents(
         if isinstance(raw, Skipped):
             skipped.append(raw)
             continue
-        parsed = parse_document(raw, posixpath.splitext(rel)[1])
+        suffix = posixpath.splitext(rel)[1]
+        parsed = parse_document(raw, suffix)
         digest = hashlib.sha1(raw).hexdigest()
+        text = raw.decode("utf-8", "replace")
+        disables = tuple(disable_comments(text, suffix.lower() in (".md", ".markdown")))
         if isinstance(parsed, ParseProblem):
             problem = FileProblem(rel, parsed.message, parsed.line0, parsed.col0)
-            documents.append(Document(rel, kind, problem=problem, digest=digest))
+            documents.append(Document(rel, kind, problem=problem, digest=digest, disables=disables))
         else:
-            documents.append(Document(rel, kind, parsed=parsed, digest=digest))
+            documents.append(Document(rel, kind, parsed=parsed, digest=digest, disables=disables))
     return tuple(documents), tuple(skipped)

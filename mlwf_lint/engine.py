@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from mlwf_lint.config import Config
-from mlwf_lint.findings import Finding, Severity, Violation
+from mlwf_lint.findings import Finding, Location, Severity, Violation
 from mlwf_lint.globs import matches
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import Rule
+
+UNUSED_DISABLE = "MLW003"
 
 
 def _matches_code(code: str, prefixes: Iterable[str]) -> bool:
@@ -61,4 +63,50 @@ def run_rules(facts: RepoFacts, rules: Mapping[str, Rule]) -> tuple[Finding, ...
                     edit=violation.edit,
                 )
             )
+    findings = _apply_disables(facts, rules, findings)
     return tuple(sorted(set(findings), key=Finding.sort_key))
+
+
+def _apply_disables(
+    facts: RepoFacts, rules: Mapping[str, Rule], findings: list[Finding]
+) -> list[Finding]:
+    """Drop findings an inline `# mlwf-lint: disable=` covers; report each disabled
+    code that covered nothing as MLW003, so stale suppressions do not pile up."""
+    config = facts.config
+    used: set[tuple[str, int, str]] = set()
+    kept = []
+    disables = {d.path: d.disables for d in facts.documents if d.disables}
+    for finding in findings:
+        path, line = finding.location.path, finding.location.line
+        hit = next(
+            (
+                (path or "", comment, code)
+                for target, comment, codes in disables.get(path or "", ())
+                for code in codes
+                if finding.code.startswith(code) and (target is None or target == line)
+            ),
+            None,
+        )
+        if hit is None:
+            kept.append(finding)
+        else:
+            used.add(hit)
+    unused_rule = rules.get(UNUSED_DISABLE)
+    if unused_rule is None or not is_enabled(UNUSED_DISABLE, config):
+        return kept
+    for path, entries in disables.items():
+        for _target, comment, codes in entries:
+            for code in codes:
+                active = any(c.startswith(code) and is_enabled(c, config) for c in rules)
+                if (path, comment, code) in used or not active:
+                    continue
+                kept.append(
+                    Finding(
+                        UNUSED_DISABLE,
+                        config.severity.get(UNUSED_DISABLE, unused_rule.severity),
+                        f"disable={code} suppresses nothing here",
+                        Location(path, comment, 1),
+                        hint=f"remove {code} from the comment",
+                    )
+                )
+    return kept

@@ -302,6 +302,43 @@ def parse_document(raw: bytes, suffix: str) -> Parsed | ParseProblem:
     return parse_yaml(text)
 
 
+_DISABLE = re.compile(r"#\s*mlwf-lint:\s*disable=([A-Za-z0-9_, ]+)")
+
+
+def disable_comments(text: str, markdown: bool) -> list[tuple[int | None, int, tuple[str, ...]]]:
+    """`# mlwf-lint: disable=CODE[,CODE]` comments as (line the codes are disabled on,
+    or None for the whole file; the comment's own line; codes). Lines are 1-based.
+    A comment at the top of a YAML document or front matter, before any field, covers
+    the file; after a field on the same line, that line; alone on a line further
+    down, the next line. In Markdown only the front matter is read."""
+    lines = text.splitlines()
+    if markdown:
+        if not lines or lines[0].strip() != "---":
+            return []
+        end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+        span = range(1, end)
+    else:
+        span = range(len(lines))
+    found: list[tuple[int | None, int, tuple[str, ...]]] = []
+    seen_field = False
+    for index in span:
+        line = lines[index]
+        match = _DISABLE.search(line)
+        before = line[: match.start()].strip() if match else line.strip()
+        if match is None:
+            seen_field = seen_field or bool(before and not before.startswith("#"))
+            continue
+        codes = tuple(c.strip().upper() for c in match.group(1).split(",") if c.strip())
+        if before:
+            found.append((index + 1, index + 1, codes))
+            seen_field = True
+        elif not seen_field:
+            found.append((None, index + 1, codes))
+        else:
+            found.append((index + 2, index + 1, codes))
+    return found
+
+
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")

@@ -37,6 +37,23 @@ def history_unavailable(facts: RepoFacts) -> Iterator[Violation]:
     )
 
 
+@rule("MLW003", Severity.WARNING, "unused suppression")
+def unused_suppression(facts: RepoFacts) -> Iterator[Violation]:
+    """A `# mlwf-lint: disable=CODE` comment suppresses nothing: the problem was fixed
+    and the comment stayed (as ruff's RUF100). The engine reports these after applying
+    the comments, so this rule itself yields nothing.
+
+    Fails:
+
+        decisions: [ADR-0001]   # mlwf-lint: disable=MLW105
+
+    Passes — the comment removed, or kept where MLW105 would fire:
+
+        decisions: []           # mlwf-lint: disable=MLW105
+    """
+    return iter(())
+
+
 @rule("MLW002", Severity.WARNING, "file skipped")
 def file_skipped(facts: RepoFacts) -> Iterator[Violation]:
     """A document or DVC file was not read: it is larger than `max-file-size`
