@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mlwf_lint.findings import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("check", "demo", "rule", "schema", "init", "new")
+COMMANDS = ("check", "demo", "rule", "schema", "init", "new", "install-hook")
 FORMAT_NAMES = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
 
 
@@ -341,6 +341,24 @@ def _main_new(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _main_install_hook(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="mlwf-lint install-hook",
+        description="Install mlwf-lint as a plain Git pre-commit hook (and pre-push), "
+        "for teams without the pre-commit framework. Never overwrites a hook.",
+    )
+    parser.add_argument("--pre-push", action="store_true", help="also the pre-push hook")
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.hooks_install import install
+    from mlwf_lint.sources import git
+
+    root = git.find_root(Path.cwd())
+    for line in install(root, ["pre-commit", *(["pre-push"] if args.pre_push else [])]):
+        print(line)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args and args[0] in COMMANDS else "check"
@@ -354,6 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "schema": _main_schema,
         "init": _main_init,
         "new": _main_new,
+        "install-hook": _main_install_hook,
     }
     try:
         return handlers[command](args)

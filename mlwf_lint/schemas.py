@@ -15,11 +15,17 @@ from typing import Any
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def schema_dir() -> Path:
-    packaged = _PACKAGE_DIR / "schemas"
+def shipped_dir(name: str) -> Path:
+    """A top-level folder of the project (schemas/, hooks/): inside the installed
+    package, or beside it in a source checkout."""
+    packaged = _PACKAGE_DIR / name
     if packaged.is_dir():
         return packaged
-    return _PACKAGE_DIR.parent / "schemas"
+    return _PACKAGE_DIR.parent / name
+
+
+def schema_dir() -> Path:
+    return shipped_dir("schemas")
 
 
 def schema_path(name: str) -> Path:
