@@ -168,8 +168,8 @@ def card_without_decisions(facts: RepoFacts) -> Iterator[Violation]:
         decisions: [ADR-0001]
     """
     for card in facts.documents_of("model-card"):
-        if card.problem is not None:
-            continue
+        if card.parsed is None or not isinstance(card.parsed.data, dict):
+            continue  # unreadable, or not a mapping: MLW201/MLW202 say so
         decisions = card.get("decisions")
         if isinstance(decisions, list) and decisions:
             continue
