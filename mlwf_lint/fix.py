@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.findings import Edit
-from mlwf_lint.parsing import Parsed, parse_document, yaml_scalar
+from mlwf_lint.parsing import Parsed, parse_document, parse_yaml, yaml_scalar
 
 BOM = b"\xef\xbb\xbf"
 
@@ -71,6 +71,10 @@ def _replacement(token: str, value: str) -> str:
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if token.startswith("'"):
         return "'" + value.replace("'", "''") + "'"
+    # plain stays plain when YAML reads the plain form back as the same text
+    probe = parse_yaml(f"v: {value}\n")
+    if isinstance(probe, Parsed) and probe.data == {"v": value}:
+        return value
     return yaml_scalar(value)
 
 
@@ -160,8 +164,9 @@ def apply_edits(root: Path, edits: Iterable[Edit], *, write: bool) -> FixOutcome
             try:
                 replace_file(path, raw, (BOM if bom else b"") + new_text.encode("utf-8"))
             except OSError as exc:
+                ours = str(exc).startswith(str(path))  # read-only, changed: already a sentence
                 outcome.failures.append(
-                    str(exc) if str(exc).startswith(str(path)) else f"{rel}: {exc}"
+                    str(exc) if ours else f"{rel}: not fixed: {exc.strerror or exc}"
                 )
                 continue
         outcome.fixed += len(file_edits)
