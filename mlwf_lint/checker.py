@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlwf_lint import __version__
+from mlwf_lint.cache import NoCache, ResultCache, cache_dir
 from mlwf_lint.config import load_config
 from mlwf_lint.engine import run_rules
 from mlwf_lint.errors import UsageError
@@ -54,6 +55,7 @@ def check(
     check_data: bool = False,
     history: bool = True,
     base: str | None = None,
+    use_cache: bool = True,
 ) -> CheckResult:
     from mlwf_lint.rules import RULES
 
@@ -62,15 +64,16 @@ def check(
     config = load_config(root, config_file).with_overrides(
         select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data, history=history
     )
+    cache = ResultCache(cache_dir(root)) if use_cache else NoCache()
     if base is None:
-        facts = gather(root, config)
+        facts = gather(root, config, cache=cache)
         findings = run_rules(facts, RULES)
     else:
         from mlwf_lint import diff
 
         merge = diff.base_revision(root, base)
         changed = diff.changed_paths(root, merge)
-        facts = gather(root, config, history_for=changed)
+        facts = gather(root, config, history_for=changed, cache=cache)
         evidence = facts.ml_code.path if facts.ml_code else None
         change, base_findings = diff.compare_with_base(root, config, merge, changed, evidence)
         facts = replace(facts, change=change)

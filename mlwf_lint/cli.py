@@ -91,6 +91,8 @@ def _check_parser() -> _Parser:
         help="diff mode: only what the change since the merge base with REF introduces "
         "(default in a pre-commit pre-push run: the pushed range)",
     )
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the result cache in .git")  # fmt: skip
     parser.add_argument("--no-history", action="store_true",
                         help="skip the Git history rules (MLW4xx)")  # fmt: skip
     parser.add_argument("--check-data", action="store_true",
@@ -120,6 +122,7 @@ class CheckOptions:
     history: bool = True
     base: str | None = None
     statistics: bool = False
+    use_cache: bool = True
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -144,6 +147,7 @@ def run_check(options: CheckOptions) -> int:
             check_data=options.check_data,
             history=options.history,
             base=options.base,
+            use_cache=options.use_cache,
         )
 
     report = run()
@@ -227,6 +231,7 @@ def _main_check(argv: list[str]) -> int:
             # pre-commit sets these for pre-push (and `--from-ref/--to-ref`) runs
             base=args.base or os.environ.get("PRE_COMMIT_FROM_REF") or None,
             statistics=args.statistics,
+            use_cache=not args.no_cache and not os.environ.get("MLWF_LINT_NO_CACHE"),
         )
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,7 +100,10 @@ def kind_of(path: str, config: Config) -> str | None:
 
 
 def find_documents(
-    root: Path, files: Iterable[str], config: Config
+    root: Path,
+    files: Iterable[str],
+    config: Config,
+    parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
 ) -> tuple[tuple[Document, ...], tuple[Skipped, ...]]:
     documents: list[Document] = []
     skipped: list[Skipped] = []
@@ -115,7 +118,7 @@ def find_documents(
             skipped.append(raw)
             continue
         suffix = posixpath.splitext(rel)[1]
-        parsed = parse_document(raw, suffix)
+        parsed = parse(raw, suffix)
         digest = hashlib.sha1(raw).hexdigest()
         text = raw.decode("utf-8", "replace")
         disables = tuple(disable_comments(text, suffix.lower() in (".md", ".markdown")))

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlwf_lint.config import KINDS, Config
+from mlwf_lint.cache import NoCache, ResultCache
+from mlwf_lint.config import Config
 from mlwf_lint.documents import Document, find_documents
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.globs import matches_any
 from mlwf_lint.history_facts import HistoryFacts, gather_history
+from mlwf_lint.schema_errors import SchemaViolation, explain
 from mlwf_lint.sources import dvc_lib, git
 from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, read_dvc
 
@@ -49,7 +51,7 @@ class RepoFacts:
     dvc: DvcFacts
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
-    validators: Mapping[str, Any]  # kind → a JSON Schema validator, built once per run
+    schema_violations: Mapping[str, tuple[SchemaViolation, ...]]  # document path → its
     # from the dvc library, only when asked for (--check-data) or needed (${...} loops)
     templated_instances: Mapping[str, tuple[str, ...]] | None = None
     workspace_changes: tuple[str, ...] | None = None
@@ -132,21 +134,56 @@ def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode |
     return None
 
 
-def build_validators(root: Path, config: Config, documents: Iterable[Document]) -> dict[str, Any]:
-    """One validator per kind that has a readable document (a repository without
-    documents never imports jsonschema); a team's own schema replaces the shipped one."""
+def _schema_digest(root: Path, config: Config, kind: str) -> str:
+    """Identifies the schema in effect for a kind: its text, and for a team's own
+    schema every JSON file beside it (what its $refs may load)."""
+    from mlwf_lint.schemas import schema_path
+
+    own = config.kinds[kind].schema
+    files = sorted((root / own).parent.glob("*.json")) if own else [schema_path(kind)]
+    parts: list[str | bytes] = [kind]
+    for path in files:
+        try:
+            parts.append(path.read_bytes())
+        except OSError:
+            parts.append(str(path))
+    return ResultCache.key(*parts)
+
+
+def schema_violations(
+    root: Path, config: Config, documents: Iterable[Document], cache: ResultCache
+) -> dict[str, tuple[SchemaViolation, ...]]:
+    """Each readable document's schema violations. A validator is built (and
+    jsonschema imported) only for content the cache has not seen with this schema; a
+    team's own schema replaces the shipped one."""
     from mlwf_lint import schemas
 
-    present = {d.kind for d in documents if d.parsed is not None}
-    validators = {}
-    for kind in KINDS:
-        if kind not in present:
+    validators: dict[str, Any] = {}
+    digests: dict[str, str] = {}
+    found: dict[str, tuple[SchemaViolation, ...]] = {}
+    for doc in documents:
+        if doc.parsed is None:
             continue
-        own = config.kinds[kind].schema
-        validators[kind] = (
-            schemas.team_validator(root / own) if own else schemas.document_validator(kind)
+        if doc.kind not in digests:
+            digests[doc.kind] = _schema_digest(root, config, doc.kind)
+        key = cache.key("schema", doc.kind, doc.digest, digests[doc.kind])
+        entry = cache.get(key)
+        if entry is None:
+            if doc.kind not in validators:
+                own = config.kinds[doc.kind].schema
+                validators[doc.kind] = (
+                    schemas.team_validator(root / own)
+                    if own
+                    else schemas.document_validator(doc.kind)
+                )
+            violations = explain(validators[doc.kind].iter_errors(doc.parsed.data))
+            entry = [[v.pointer, list(v.path), v.message, v.placeholder] for v in violations]
+            cache.put(key, entry)
+        found[doc.path] = tuple(
+            SchemaViolation(pointer, tuple(path), message, placeholder)
+            for pointer, path, message, placeholder in entry
         )
-    return validators
+    return found
 
 
 def gather(
@@ -157,13 +194,17 @@ def gather(
     change: ChangeFacts | None = None,
     live: bool = True,
     history_for: frozenset[str] | None = None,
+    cache: ResultCache | None = None,
 ) -> RepoFacts:
     """Read the facts once. `files` replaces Git's file list (a tree materialized from
     another revision, with `live=False`: no dvc library, no history there)."""
+    cache = cache or NoCache()
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
-    dvc = read_dvc(root, files, config.model_patterns, config.max_file_size)
-    documents, skipped = find_documents(root, files, config)
+    dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
+    documents, skipped = find_documents(root, files, config, cache.parse)
+    violations = schema_violations(root, config, documents, cache)
+    cache.save()
     templated = workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         templated = dvc_lib.stage_instances(root)
@@ -182,7 +223,7 @@ def gather(
         dvc=dvc,
         documents=documents,
         skipped=dvc.skipped + skipped,
-        validators=build_validators(root, config, documents),
+        schema_violations=violations,
         templated_instances=templated,
         workspace_changes=workspace,
         history=history,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlwf_lint.parsing import escape_pointer_token
+from mlwf_lint.placeholders import is_placeholder
 
 _TYPE_NAMES = {
     "string": "text",
@@ -29,7 +30,7 @@ class SchemaViolation:
     pointer: str
     path: tuple[str | int, ...]
     message: str
-    instance: Any
+    placeholder: bool  # the failing value is a placeholder: MLW203's, not MLW202's
 
 
 def field_name(path: Iterable[str | int]) -> str:
@@ -114,6 +115,7 @@ def explain(errors: Iterable[Any]) -> list[SchemaViolation]:
         for path, message in _sentences(chosen):
             pointer = pointer_of(path)
             out.setdefault(
-                (pointer, message), SchemaViolation(pointer, path, message, chosen.instance)
+                (pointer, message),
+                SchemaViolation(pointer, path, message, is_placeholder(chosen.instance)),
             )
     return list(out.values())

@@ -11,9 +11,10 @@ from mlwf_lint.config import KIND_NAMES
 from mlwf_lint.documents import Document
 from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.parsing import markdown_lines
+from mlwf_lint.placeholders import PLACEHOLDER_WORD, is_placeholder
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.schema_errors import SchemaViolation, explain, field_name
+from mlwf_lint.schema_errors import field_name
 
 
 @rule("MLW201", Severity.ERROR, "cannot parse")
@@ -42,16 +43,6 @@ def cannot_parse(facts: RepoFacts) -> Iterator[Violation]:
             Location.from_zero_based(problem.path, problem.line0, problem.col0),
             hint="fix the file at that position; what could not be read there was not checked",
         )
-
-
-_PLACEHOLDER_WORD = re.compile(r"\b(TODO|TBD|FIXME)\b")
-_PLACEHOLDER_WHOLE = re.compile(r"^\s*<[^<>]+>\s*$")
-
-
-def is_placeholder(value: Any) -> bool:
-    return isinstance(value, str) and bool(
-        _PLACEHOLDER_WORD.search(value) or _PLACEHOLDER_WHOLE.match(value)
-    )
 
 
 def _walk(
@@ -95,8 +86,8 @@ def schema_violation(facts: RepoFacts) -> Iterator[Violation]:
           md5: e04df31a7a9b464a7356d5cf9d730d1f
     """
     for doc in _readable(facts):
-        for violation in _schema_violations(facts.validators[doc.kind], doc):
-            if is_placeholder(violation.instance):
+        for violation in facts.schema_violations.get(doc.path, ()):
+            if violation.placeholder:
                 continue
             yield Violation(
                 "MLW202",
@@ -105,19 +96,6 @@ def schema_violation(facts: RepoFacts) -> Iterator[Violation]:
                 hint=f"see `mlwf-lint schema {doc.kind}` for the fields and their forms",
             )
         yield from _adr_number_mismatch(doc)
-
-
-_EXPLAINED: dict[tuple[int, str, str], list[SchemaViolation]] = {}
-
-
-def _schema_violations(validator: Any, doc: Document) -> list[SchemaViolation]:
-    """Validated once per content and validator in a process (diff mode sees most
-    documents twice: now and at the base)."""
-    key = (id(validator), doc.kind, doc.digest)
-    if not doc.digest or key not in _EXPLAINED:
-        assert doc.parsed is not None
-        _EXPLAINED[key] = explain(validator.iter_errors(doc.parsed.data))
-    return _EXPLAINED[key]
 
 
 def _adr_number_mismatch(doc: Document) -> Iterator[Violation]:
@@ -160,7 +138,7 @@ def placeholder_left(facts: RepoFacts) -> Iterator[Violation]:
         if doc.parsed.body is None:
             continue
         for offset, line, fenced in markdown_lines(doc.parsed.body):
-            found = None if fenced else _PLACEHOLDER_WORD.search(line)
+            found = None if fenced else PLACEHOLDER_WORD.search(line)
             if found:
                 yield Violation(
                     "MLW203",

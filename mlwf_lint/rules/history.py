@@ -14,9 +14,9 @@ from mlwf_lint.history_facts import (
     plan_refs,
     producing_code,
 )
+from mlwf_lint.placeholders import is_placeholder
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.rules.content import is_placeholder
 from mlwf_lint.schema_errors import field_name
 
 # what the schemas accept as a git ref; anything else is MLW202's to report

@@ -8,7 +8,7 @@ default path fast and usable without the `dvc` extra. Every malformed entry beco
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import product
@@ -108,6 +108,7 @@ def normalize(path: str, base: str = "") -> str:
 class _Collector:
     root: Path
     limit: int
+    parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document
     outputs: list[DvcOutput] = field(default_factory=list)
     stages: list[DvcStage] = field(default_factory=list)
     artifacts: list[ModelArtifact] = field(default_factory=list)
@@ -124,7 +125,7 @@ class _Collector:
             self.skipped.append(raw)
             return None
         self.files_read.append(rel)
-        parsed = parse_document(raw, ".yaml")
+        parsed = self.parse(raw, ".yaml")
         if isinstance(parsed, ParseProblem):
             self.problems.append(FileProblem(rel, parsed.message, parsed.line0, parsed.col0))
             return None
@@ -343,9 +344,13 @@ def _read_lock(c: _Collector, rel: str) -> dict[str, tuple[list[DvcOutput], list
 
 
 def read_dvc(
-    root: Path, files: Iterable[str], model_patterns: tuple[str, ...], limit: int
+    root: Path,
+    files: Iterable[str],
+    model_patterns: tuple[str, ...],
+    limit: int,
+    parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
 ) -> DvcFacts:
-    c = _Collector(root, limit)
+    c = _Collector(root, limit, parse)
     file_list = sorted(files)
     for rel in file_list:
         if rel.endswith(".dvc") and posixpath.basename(rel) != ".dvc":

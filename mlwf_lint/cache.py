@@ -1,0 +1,121 @@
+"""A per-repository cache of what does not change while a file's bytes do not: its
+parse (data and positions) and its schema violations. Keyed by content hash, so it is
+never stale; kept in the Git directory (never committed); written whole to a
+temporary file and renamed, so racing runs each leave a complete cache and a broken
+one is just ignored. A warm run on unchanged documents imports neither the YAML
+parser nor jsonschema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mlwf_lint import __version__
+from mlwf_lint.parsing import Parsed, ParseProblem, parse_document
+
+CACHE_FILE = f"cache-{__version__}.json"
+
+
+def cache_dir(root: Path) -> Path | None:
+    done = subprocess.run(
+        ["git", "rev-parse", "--git-common-dir"], cwd=root, capture_output=True, text=True
+    )
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    return (root / done.stdout.strip()).resolve() / "mlwf-lint"
+
+
+def _to_json(result: Parsed | ParseProblem) -> dict[str, Any]:
+    if isinstance(result, ParseProblem):
+        return {"problem": [result.message, result.line0, result.col0]}
+    return {
+        "data": result.data,
+        "values": result.values,
+        "keys": result.keys,
+        "body": result.body,
+        "body_line0": result.body_line0,
+    }
+
+
+def _from_json(entry: dict[str, Any]) -> Parsed | ParseProblem:
+    if "problem" in entry:
+        return ParseProblem(*entry["problem"])
+    return Parsed(
+        entry["data"],
+        {k: (v[0], v[1]) for k, v in entry["values"].items()},
+        {k: (v[0], v[1]) for k, v in entry["keys"].items()},
+        entry["body"],
+        entry["body_line0"],
+    )
+
+
+class ResultCache:
+    """Loaded once per run; `save()` writes back only the entries this run used."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / CACHE_FILE if folder else None
+        self.entries: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
+        self.dirty = False
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self.entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self.entries = {}
+
+    @staticmethod
+    def key(*parts: str | bytes) -> str:
+        digest = hashlib.sha1()
+        for part in parts:
+            digest.update(part if isinstance(part, bytes) else part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Any:
+        if key in self.entries:
+            self.used[key] = self.entries[key]
+            return self.entries[key]
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        self.entries[key] = self.used[key] = value
+        self.dirty = True
+
+    def parse(self, raw: bytes, suffix: str) -> Parsed | ParseProblem:
+        key = self.key("parse", suffix, raw)
+        entry = self.get(key)
+        if entry is not None:
+            try:
+                return _from_json(entry)
+            except (KeyError, TypeError, IndexError):
+                pass
+        result = parse_document(raw, suffix)
+        self.put(key, _to_json(result))
+        return result
+
+    def save(self) -> None:
+        if self.path is None or (not self.dirty and len(self.used) == len(self.entries)):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(self.used, stream, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed next time
+
+
+class NoCache(ResultCache):
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def parse(self, raw: bytes, suffix: str) -> Parsed | ParseProblem:
+        return parse_document(raw, suffix)
