@@ -75,7 +75,9 @@ def check(
         changed = diff.changed_paths(root, merge)
         facts = gather(root, config, history_for=changed, cache=cache)
         evidence = facts.ml_code.path if facts.ml_code else None
-        change, base_findings = diff.compare_with_base(root, config, merge, changed, evidence)
+        change, base_findings = diff.compare_with_base(
+            root, config, merge, changed, evidence, cache
+        )
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
     findings = tuple(f for f in findings if _in_scope(f, scope))

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from mlwf_lint.cache import ResultCache
 from mlwf_lint.config import CONFIG_FILE, Config
 from mlwf_lint.documents import kind_of
 from mlwf_lint.errors import UsageError
@@ -45,7 +46,12 @@ def base_revision(root: Path, ref: str) -> str:
 
 
 def facts_at(
-    root: Path, config: Config, revision: str, ml_evidence: str | None, into: Path
+    root: Path,
+    config: Config,
+    revision: str,
+    ml_evidence: str | None,
+    into: Path,
+    cache: ResultCache | None = None,
 ) -> RepoFacts:
     """The facts of the repository as it was at `revision`, for the files that decide
     findings: documents, DVC files and the configuration (and the file that showed ML
@@ -60,7 +66,7 @@ def facts_at(
         target = into / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
-    return gather(into, config, files=files, live=False)
+    return gather(into, config, files=files, live=False, cache=cache)
 
 
 def changed_paths(root: Path, merge: str) -> frozenset[str]:
@@ -68,14 +74,20 @@ def changed_paths(root: Path, merge: str) -> frozenset[str]:
 
 
 def compare_with_base(
-    root: Path, config: Config, merge: str, changed: frozenset[str], ml_evidence: str | None
+    root: Path,
+    config: Config,
+    merge: str,
+    changed: frozenset[str],
+    ml_evidence: str | None,
+    cache: ResultCache | None = None,
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
     """The change since the merge base, and the findings the base had."""
     from mlwf_lint.engine import run_rules
     from mlwf_lint.rules import RULES
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
-        base = facts_at(root, config, merge, ml_evidence, Path(folder))
+        # unchanged files have the same bytes at the base: the cache answers for them
+        base = facts_at(root, config, merge, ml_evidence, Path(folder), cache)
         base_findings = run_rules(base, RULES)
     return ChangeFacts(merge, changed, base.dvc.outputs), base_findings
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from mlwf_lint.errors import UsageError
 
@@ -100,21 +102,29 @@ def _self_and_parents(path: str) -> Iterable[str]:
         yield path
 
 
-def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
-    """(commit, the rest of its record) from a streamed `git log`, newest first; the
-    caller stops reading when it has what it needs, and the process is killed."""
+@contextmanager
+def _streamed(root: Path, args: list[str]) -> Iterator[IO[bytes]]:
+    """A git command's output to read as far as needed; the process is killed when
+    the reader stops (an early stop is the point: history is read only that far)."""
     process = subprocess.Popen(
-        ["git", "log", "--format=%x1e%H %ct %s", *args],
-        cwd=root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
     assert process.stdout is not None
+    try:
+        yield process.stdout
+    finally:
+        process.stdout.close()
+        process.kill()
+        process.wait()
+
+
+def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
+    """(commit, the rest of its record) from a streamed `git log`, newest first."""
     buffer = b""
     index = 0
-    try:
+    with _streamed(root, ["log", "--format=%x1e%H %ct %s", *args]) as stream:
         while True:
-            chunk = process.stdout.read(1 << 16)
+            chunk = stream.read(1 << 16)
             buffer += chunk
             *records, buffer = buffer.split(b"\x1e") if chunk else (buffer, b"")
             for record in records:
@@ -127,10 +137,6 @@ def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
                 index += 1
             if not chunk:
                 return
-    finally:
-        process.stdout.close()
-        process.kill()
-        process.wait()
 
 
 def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, Commit]:
@@ -188,22 +194,14 @@ def ancestors_of_head(root: Path, shas: Iterable[str]) -> dict[str, bool]:
     result = dict.fromkeys(pending, False)
     if not pending:
         return result
-    process = subprocess.Popen(
-        ["git", "rev-list", "HEAD"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
+    with _streamed(root, ["rev-list", "HEAD"]) as stream:
+        for line in stream:
             sha = line.strip().decode()
             if sha in pending:
                 pending.discard(sha)
                 result[sha] = True
                 if not pending:
                     break
-    finally:
-        process.stdout.close()
-        process.kill()
-        process.wait()
     return result
 
 
