@@ -45,26 +45,35 @@ def _in_scope(finding: Finding, scope: tuple[str, ...] | None) -> bool:
     return any(path == s or path.startswith(s + "/") for s in scope)
 
 
-def check(
-    paths: Sequence[Path],
-    *,
-    config_file: Path | None = None,
-    select: tuple[str, ...] | None = None,
-    ignore: tuple[str, ...] = (),
-    fail_on: Severity | None = None,
-    check_data: bool = False,
-    history: bool = True,
-    base: str | None = None,
-    use_cache: bool = True,
-) -> CheckResult:
+@dataclass(frozen=True)
+class CheckRequest:
+    """What to check and how (the command line's check options, less the output)."""
+
+    paths: tuple[Path, ...]
+    config_file: Path | None = None
+    select: tuple[str, ...] | None = None  # replaces the configured list
+    ignore: tuple[str, ...] = ()  # adds to it
+    fail_on: Severity | None = None
+    check_data: bool = False
+    history: bool = True
+    base: str | None = None  # diff mode
+    use_cache: bool = True
+
+
+def check(request: CheckRequest) -> CheckResult:
     from mlwf_lint.rules import RULES
 
-    root = git.find_root(paths[0])
-    scope = _report_scope(root, paths)
-    config = load_config(root, config_file).with_overrides(
-        select=select, extend_ignore=ignore, fail_on=fail_on, check_data=check_data, history=history
+    base = request.base
+    root = git.find_root(request.paths[0])
+    scope = _report_scope(root, request.paths)
+    config = load_config(root, request.config_file).with_overrides(
+        select=request.select,
+        extend_ignore=request.ignore,
+        fail_on=request.fail_on,
+        check_data=request.check_data,
+        history=request.history,
     )
-    cache = ResultCache(cache_dir(root)) if use_cache else NoCache()
+    cache = ResultCache(cache_dir(root)) if request.use_cache else NoCache()
     if base is None:
         facts = gather(root, config, cache=cache)
         findings = run_rules(facts, RULES)

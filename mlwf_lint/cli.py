@@ -17,6 +17,7 @@ from mlwf_lint.errors import UsageError
 from mlwf_lint.findings import Severity
 
 if TYPE_CHECKING:
+    from mlwf_lint.checker import CheckRequest
     from mlwf_lint.config import Config
     from mlwf_lint.findings import Report
 
@@ -105,24 +106,16 @@ def _check_parser() -> _Parser:
 
 @dataclass(frozen=True)
 class CheckOptions:
-    paths: tuple[Path, ...]
-    format: str
-    output: Path | None
-    select: tuple[str, ...] | None
-    ignore: tuple[str, ...]
-    fail_on: Severity | None
-    exit_zero: bool
-    config: Path | None
-    color: str
-    quiet: bool
+    request: CheckRequest
+    format: str = "text"
+    output: Path | None = None
+    exit_zero: bool = False
+    color: str = "auto"
+    quiet: bool = False
     fix: bool = False
     unsafe_fixes: bool = False
     diff: bool = False
-    check_data: bool = False
-    history: bool = True
-    base: str | None = None
     statistics: bool = False
-    use_cache: bool = True
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -134,23 +127,10 @@ def _use_color(choice: str, to_file: bool) -> bool:
 
 
 def run_check(options: CheckOptions) -> int:
-    from mlwf_lint.checker import CheckResult, check
+    from mlwf_lint.checker import check
     from mlwf_lint.report import FORMATS, RenderOptions
 
-    def run() -> CheckResult:
-        return check(
-            options.paths,
-            config_file=options.config,
-            select=options.select,
-            ignore=options.ignore,
-            fail_on=options.fail_on,
-            check_data=options.check_data,
-            history=options.history,
-            base=options.base,
-            use_cache=options.use_cache,
-        )
-
-    report = run()
+    report = check(options.request)
     write_failed = False
     if options.fix or options.diff:
         from mlwf_lint.fix import apply_edits
@@ -174,7 +154,7 @@ def run_check(options: CheckOptions) -> int:
                 f"mlwf-lint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
                 f"in {', '.join(outcome.files)}\n"
             )
-            report = run()
+            report = check(options.request)
     render = RenderOptions(
         color=_use_color(options.color, options.output is not None), quiet=options.quiet
     )
@@ -210,28 +190,32 @@ def _statistics(report: Report) -> str:
 
 def _main_check(argv: list[str]) -> int:
     args = _check_parser().parse_args(argv)
+    from mlwf_lint.checker import CheckRequest
+
     return run_check(
         CheckOptions(
-            paths=tuple(Path(p) for p in args.paths) or (Path.cwd(),),
+            CheckRequest(
+                paths=tuple(Path(p) for p in args.paths) or (Path.cwd(),),
+                config_file=args.config,
+                select=args.select,
+                ignore=args.ignore,
+                fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+                check_data=args.check_data,
+                history=not args.no_history,
+                # pre-commit sets these for pre-push (and `--from-ref/--to-ref`) runs
+                base=args.base or os.environ.get("PRE_COMMIT_FROM_REF") or None,
+                use_cache=not args.no_cache and not os.environ.get("MLWF_LINT_NO_CACHE"),
+            ),
             format=args.format
             or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"),
             output=args.output,
-            select=args.select,
-            ignore=args.ignore,
-            fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
             exit_zero=args.exit_zero,
-            config=args.config,
             color=args.color,
             quiet=args.quiet,
             fix=args.fix,
             unsafe_fixes=args.unsafe_fixes,
             diff=args.diff,
-            check_data=args.check_data,
-            history=not args.no_history,
-            # pre-commit sets these for pre-push (and `--from-ref/--to-ref`) runs
-            base=args.base or os.environ.get("PRE_COMMIT_FROM_REF") or None,
             statistics=args.statistics,
-            use_cache=not args.no_cache and not os.environ.get("MLWF_LINT_NO_CACHE"),
         )
     )
 
@@ -251,13 +235,12 @@ def _main_demo(argv: list[str]) -> int:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _common(parser)
     args = parser.parse_args(argv)
+    from mlwf_lint.checker import CheckRequest
     from mlwf_lint.demo import make_demo
 
     folder = make_demo(args.dir)
     print(f"Made a demo ML repository in {folder}; linting it with `mlwf-lint {folder}`:\n")
-    status = run_check(
-        CheckOptions((folder,), "text", None, None, (), None, False, None, args.color, args.quiet)
-    )
+    status = run_check(CheckOptions(CheckRequest((folder,)), color=args.color, quiet=args.quiet))
     print(
         f"\nThe demo's faults are deliberate: `mlwf-lint {folder}` exits {status} on them. "
         "Fix them in the documents and run it again."
