@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlwf_lint.cache import NoCache, ResultCache
 from mlwf_lint.documents import Document, described_path
 from mlwf_lint.sources import history
 from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, recorded_hash
@@ -56,9 +57,11 @@ def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
     return [d for d in stage.deps if dvc.output_for(d) is None]
 
 
-def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -> HistoryFacts:
-    reason = history.unavailable_reason(root)
-    if reason is not None:
+def gather_history(
+    root: Path, documents: tuple[Document, ...], dvc: DvcFacts, cache: ResultCache | None = None
+) -> HistoryFacts:
+    head, reason = history.head_state(root)
+    if reason is not None or head is None:
         return HistoryFacts(unavailable=reason)
     plans = [d for d in documents if d.kind == "rollback-plan"]
     cards = [d for d in documents if d.kind == "model-card"]
@@ -97,7 +100,7 @@ def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -
     # a .dvc file records one output: the commit that last changed it is the one that
     # changed its hash, so .dvc files ride on the same single log pass
     dvc_files = {o.declared_in for o in described.values() if o.declared_in.endswith(".dvc")}
-    touched = history.last_touches(root, watched | dvc_files)
+    touched = _last_touches(root, watched | dvc_files, head, cache or NoCache())
     return HistoryFacts(
         refs=resolved,
         ancestors=ancestors,
@@ -106,6 +109,33 @@ def gather_history(root: Path, documents: tuple[Document, ...], dvc: DvcFacts) -
         uncommitted=frozenset(history.changed_since(root, "HEAD")),
         hash_changed=_hash_changes(root, described.values(), touched),
     )
+
+
+LAST_TOUCH_KEY = "history:last-touch"
+
+
+def _last_touches(root: Path, paths: set[str], head: str, cache: ResultCache) -> dict[str, Commit]:
+    """Last changes of `paths`, remembered with the HEAD they were read at: the same
+    HEAD needs no `git log` at all, a descendant only the commits since (a hook run
+    after a commit), anything else one full pass."""
+    entry = cache.get(LAST_TOUCH_KEY)
+    known = isinstance(entry, dict) and paths <= set(entry.get("searched", ()))
+    if known and entry["head"] == head:
+        found = {p: Commit(*entry["found"][p]) for p in paths if p in entry["found"]}
+    elif known and history.is_ancestor(root, entry["head"], head):
+        found = {p: Commit(*entry["found"][p]) for p in paths if p in entry["found"]}
+        found.update(history.last_touches(root, paths, f"{entry['head']}..{head}"))
+    else:
+        found = history.last_touches(root, paths)
+    cache.put(
+        LAST_TOUCH_KEY,
+        {
+            "head": head,
+            "searched": sorted(paths),
+            "found": {p: [c.sha, c.time, c.subject, c.index] for p, c in found.items()},
+        },
+    )
+    return found
 
 
 def _hash_changes(

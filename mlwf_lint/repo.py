@@ -204,7 +204,6 @@ def gather(
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
     violations = schema_violations(root, config, documents, cache)
-    cache.save()
     templated = workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         templated = dvc_lib.stage_instances(root)
@@ -214,7 +213,8 @@ def gather(
     if config.history and live:
         # in diff mode only the documents the change touched can get history findings
         watched = tuple(d for d in documents if history_for is None or d.path in history_for)
-        history = gather_history(root, watched, dvc)
+        history = gather_history(root, watched, dvc, cache)
+    cache.save()
     return RepoFacts(
         root=root,
         config=config,

@@ -59,3 +59,28 @@ def test_a_corrupt_cache_is_ignored(tmp_path: Path, capsys: pytest.CaptureFixtur
     status, report = lint_json(capsys, str(demo.path))
     assert (status, report["findings"]) == (0, [])
     assert cache.read_text().startswith("{")
+
+
+def test_remembered_last_changes_follow_new_commits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The last-change facts kept with HEAD stay true: same HEAD, a new commit on top,
+    and a rewritten history all give the findings a cold run gives."""
+    import os
+    import subprocess
+
+    from conftest import IDENTITY
+
+    demo = documented_demo(tmp_path / "demo")
+    assert lint_json(capsys, str(demo.path))[1]["findings"] == []  # fills the cache
+    train = demo.path / "src/train.py"
+    train.write_text(train.read_text() + "# tuned\n")
+    subprocess.run(
+        ["git", "commit", "-qam", "Tune"], cwd=demo.path, check=True,
+        env={**os.environ, **IDENTITY, "GIT_COMMITTER_DATE": "2030-01-01T00:00:00"},
+    )  # fmt: skip
+    warm = lint_json(capsys, str(demo.path), "--select", "MLW402")[1]
+    cold = lint_json(capsys, str(demo.path), "--select", "MLW402", "--no-cache")[1]
+    assert [f["code"] for f in warm["findings"]] == ["MLW402"] and warm == cold
+    demo.git("reset", "-q", "--hard", "HEAD~1")  # history rewritten under the cache
+    assert lint_json(capsys, str(demo.path), "--select", "MLW402")[1]["findings"] == []

@@ -48,13 +48,20 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.Compl
         raise UsageError("git is not installed or not on PATH; install Git and retry") from None
 
 
-def unavailable_reason(root: Path) -> str | None:
-    """Why history cannot be trusted here, or None when it can."""
-    if _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
-        return "this is a shallow clone"
-    if _git(root, "rev-parse", "--verify", "-q", "HEAD^{commit}").returncode != 0:
-        return "the repository has no commits yet"
-    return None
+def head_state(root: Path) -> tuple[str | None, str | None]:
+    """(HEAD's SHA, or None; why history cannot be trusted here, or None)."""
+    done = _git(root, "rev-parse", "--is-shallow-repository", "--verify", "-q", "HEAD^{commit}")
+    lines = done.stdout.decode().split()
+    head = lines[1] if len(lines) > 1 else None
+    if lines[:1] == ["true"]:
+        return head, "this is a shallow clone"
+    if head is None:
+        return None, "the repository has no commits yet"
+    return head, None
+
+
+def is_ancestor(root: Path, ancestor: str, descendant: str) -> bool:
+    return _git(root, "merge-base", "--is-ancestor", ancestor, descendant).returncode == 0
 
 
 def resolve(root: Path, refs: Iterable[str]) -> dict[str, str | None]:
