@@ -13,8 +13,13 @@ from mlwf_lint.errors import UsageError
 def write_new(path: Path, text: str) -> None:
     """Create `path` with `text`; refuse if it exists (never overwrite), atomically:
     a reader sees no file or the whole file, and two racing writers cannot both win."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(
+            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+        )
+    except OSError as exc:  # a folder one may not write in is the user's to fix
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)

@@ -292,7 +292,10 @@ def make_demo(folder: Path | None) -> Path:
         folder = Path(tempfile.mkdtemp(prefix="mlwf-lint-demo-"))
     elif folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(f"{folder} exists and is not an empty folder; pick a new one")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot make {folder}: {exc.strerror or exc}") from exc
     repo = git.Repo.init(folder, initial_branch="main")
     with repo.config_writer() as config:
         config.set_value("user", "name", "mlwf-lint demo")

@@ -24,6 +24,7 @@ from mlwf_lint.parsing import (
     markdown_headings,
     parse_document,
 )
+from mlwf_lint.sources.dvc import normalize
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def described_path(doc: Document | None) -> str | None:
     value = doc.get(DESCRIBED_BY[doc.kind], "path")
     if not isinstance(value, str) or not value.strip():
         return None
-    return posixpath.normpath(value.replace("\\", "/")).lstrip("/")
+    return normalize(value)
 
 
 def kind_of(path: str, config: Config) -> str | None:

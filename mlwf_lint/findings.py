@@ -32,6 +32,15 @@ class Location:
     column: int | None = None
     pointer: str | None = None
 
+    def label(self) -> str:
+        """`path:line:col` as far as known; `(repository)` for a finding on no file."""
+        parts = [self.path or "(repository)"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
     @classmethod
     def at(
         cls, path: str, position: tuple[int, int] | None, pointer: str | None = None

@@ -85,3 +85,12 @@ def test_demo_refuses_a_folder_in_use(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["demo", str(tmp_path)]) == 2
     assert "is not an empty folder" in capsys.readouterr().err
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_demo_where_no_folder_can_be_made_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main(["demo", str(tmp_path / "a-file" / "demo")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlwf-lint: error: cannot make ") and err.count("\n") == 1

@@ -10,11 +10,6 @@ from mlwf_lint.report import RenderOptions
 REPOSITORY = "(repository)"
 
 
-def _where(finding: Finding) -> str:
-    loc = finding.location
-    return ":".join(str(v) for v in (loc.path or REPOSITORY, loc.line, loc.column) if v is not None)
-
-
 def render(report: Report, options: RenderOptions) -> str:
     by_file: dict[str, list[Finding]] = {path: [] for path in report.files}
     for finding in report.findings:
@@ -31,7 +26,7 @@ def render(report: Report, options: RenderOptions) -> str:
         for finding in by_file[path]:
             tag = "failure" if finding.severity is not Severity.NOTICE else "system-out"
             element = ET.SubElement(case, tag)
-            text = f"{_where(finding)} {finding.code} {finding.message}"
+            text = f"{finding.location.label()} {finding.code} {finding.message}"
             if tag == "failure":
                 element.set("type", finding.code)
                 element.set("message", finding.message)

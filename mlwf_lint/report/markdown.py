@@ -13,9 +13,7 @@ def _cell(text: str) -> str:
 
 
 def _where(finding: Finding) -> str:
-    loc = finding.location
-    parts = [loc.path or "(repository)"] + [str(v) for v in (loc.line, loc.column) if v is not None]
-    return f"`{_cell(':'.join(parts))}`"
+    return f"`{_cell(finding.location.label())}`"
 
 
 def render(report: Report, options: RenderOptions) -> str:

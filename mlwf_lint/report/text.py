@@ -20,21 +20,11 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _where(finding: Finding) -> str:
-    loc = finding.location
-    parts = [loc.path or "(repository)"]
-    if loc.line is not None:
-        parts.append(str(loc.line))
-        if loc.column is not None:
-            parts.append(str(loc.column))
-    return ":".join(parts)
-
-
 def _finding_lines(finding: Finding, quiet: bool) -> list[Line]:
     style = _STYLE[finding.severity]
     lines: list[Line] = [
         [
-            (_where(finding), "bold"),
+            (finding.location.label(), "bold"),
             (" ", ""),
             (finding.code, style),
             (" ", ""),

@@ -214,7 +214,9 @@ def ancestors_of_head(root: Path, shas: Iterable[str]) -> dict[str, bool]:
 
 def merge_base(root: Path, ref: str, other: str = "HEAD") -> str | None:
     done = _git(root, "merge-base", ref, other)
-    return done.stdout.decode().strip() or None if done.returncode == 0 else None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode().strip() or None
 
 
 def changed_since(root: Path, base: str) -> set[str]:
