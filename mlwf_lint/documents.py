@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,39 @@ def described_path(doc: Document | None) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     return normalize(value)
+
+
+def recorded_hashes(
+    documents: Iterable[Document],
+) -> Iterator[tuple[Document, tuple[str | int, ...], str]]:
+    """(document, path of the md5 field, the DVC path it is the hash of) for every md5 a
+    document records: a card's artifact and training data, a lineage record's dataset,
+    a rollback plan's current model."""
+    documents = tuple(documents)
+    lineage: dict[object, Document] = {}
+    cards: dict[object, Document] = {}
+    for doc in documents:
+        if doc.id is not None and doc.kind == "data-lineage":
+            lineage.setdefault(doc.id, doc)
+        elif doc.id is not None and doc.kind == "model-card":
+            cards.setdefault(doc.id, doc)
+    for card in (d for d in documents if d.kind == "model-card"):
+        if (path := described_path(card)) is not None:
+            yield card, ("artifact", "md5"), path
+        items = card.get("training_data")
+        for index, item in enumerate(items if isinstance(items, list) else ()):
+            dataset = item.get("dataset") if isinstance(item, dict) else None
+            record = lineage.get(dataset) if isinstance(dataset, str) else None
+            if (path := described_path(record)) is not None:
+                yield card, ("training_data", index, "md5"), path
+    for record in (d for d in documents if d.kind == "data-lineage"):
+        if (path := described_path(record)) is not None:
+            yield record, ("dataset", "md5"), path
+    for plan in (d for d in documents if d.kind == "rollback-plan"):
+        model = plan.get("model")
+        described = cards.get(model) if isinstance(model, str) else None
+        if (path := described_path(described)) is not None:
+            yield plan, ("current", "md5"), path
 
 
 def kind_of(path: str, config: Config) -> str | None:

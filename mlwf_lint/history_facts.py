@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlwf_lint.cache import NoCache, ResultCache
-from mlwf_lint.documents import Document, described_path
+from mlwf_lint.documents import Document, described_path, recorded_hashes
 from mlwf_lint.sources import history
-from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, recorded_hash
+from mlwf_lint.sources.dvc import DVC3_HASH, LEGACY_HASH, DvcFacts, DvcOutput, recorded_hash
 from mlwf_lint.sources.history import Commit
 
 
@@ -26,6 +26,9 @@ class HistoryFacts:
     touched: Mapping[str, Commit] = field(default_factory=dict)  # path → its last commit
     uncommitted: frozenset[str] = frozenset()  # paths changed in the working tree
     hash_changed: Mapping[str, Commit] = field(default_factory=dict)  # DVC path → commit
+    # (DVC path, md5 a document records) → the commit whose .dvc/dvc.lock recorded that
+    # md5 as a legacy (DVC 2) hash of the path, for paths DVC now hashes with DVC 3
+    legacy_values: Mapping[tuple[str, str], Commit] = field(default_factory=dict)
 
 
 def plan_refs(plan: Document) -> Iterable[tuple[str, str]]:
@@ -108,7 +111,35 @@ def gather_history(
         touched=touched,
         uncommitted=frozenset(history.changed_since(root, "HEAD")),
         hash_changed=_hash_changes(root, described.values(), touched),
+        legacy_values=_legacy_values(root, documents, dvc),
     )
+
+
+def _legacy_values(
+    root: Path, documents: tuple[Document, ...], dvc: DvcFacts
+) -> dict[tuple[str, str], Commit]:
+    """For a document md5 that differs from the DVC 3 hash recorded now: the commit at
+    which the same .dvc file or dvc.lock recorded it as the path's legacy hash. Only
+    such mismatches are looked up (one `git log -p` of the file, stopping early)."""
+    wanted: dict[str, set[tuple[str, str]]] = {}  # DVC file → {(path, md5)}
+    for doc, where, path in recorded_hashes(documents):
+        value = doc.get(*where)
+        output = dvc.output_for(path)
+        if not isinstance(value, str) or output is None or output.path != path:
+            continue
+        if output.hash_name == DVC3_HASH and output.md5 and value != output.md5:
+            wanted.setdefault(output.declared_in, set()).add((path, value))
+    found: dict[tuple[str, str], Commit] = {}
+    for dvc_file, pairs in wanted.items():
+        added = history.introducing_commits(root, dvc_file, {v for _p, v in pairs})
+        blobs = history.read_at(root, {(c.sha, dvc_file) for c in added.values()})
+        for path, value in pairs:
+            commit = added.get(value)
+            raw = blobs.get((commit.sha, dvc_file)) if commit else None
+            then = recorded_hash(dvc_file, raw, path) if raw is not None else None
+            if commit and then and then.md5 == value and then.hash_name == LEGACY_HASH:
+                found[(path, value)] = commit
+    return found
 
 
 LAST_TOUCH_KEY = "history:last-touch"

@@ -200,20 +200,62 @@ def test_new_data_without_repro_is_inconsistent(
     assert [f["message"].split(" ran on ")[0] for f in report["findings"]] == ["stage 'prepare'"]
 
 
-def test_legacy_hash_is_not_called_stale(
+def test_legacy_hash_is_compared_like_any_other(
     project: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Most public DVC repositories are DVC 2: a document that recorded the legacy
+    hash of a `.dvc` file that later changed is stale, an error."""
+    legacy = "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
+    project.write("data/old.csv.dvc", legacy)
+    project.write(
+        "docs/ml/data/old.yaml",
+        lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
+    )
+    project.commit("Track old.csv with DVC 2")
+    assert codes(lint_json(capsys, str(project.path), "--select", "MLW301")[1]) == []
+    project.write("data/old.csv.dvc", legacy.replace("5d41402a", "7d793037"))
+    project.commit("New data, still DVC 2")
+    status, report = lint_json(capsys, str(project.path), "--select", "MLW301")
+    assert [(f["code"], f["severity"], f["path"], f["line"]) for f in report["findings"]] == [
+        ("MLW301", "error", "docs/ml/data/old.yaml", 6)
+    ]
+    assert report["findings"][0]["message"] == (
+        "recorded md5 5d41402a… differs from data/old.csv.dvc (7d793037…) for data/old.csv"
+    )
+    assert status == 1
+
+
+def test_legacy_hash_of_a_migrated_project_is_not_comparable(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only where DVC 2 recorded the document's value and DVC 3 now records another
+    hash (a migrated project, maybe the same data) is it a notice."""
     project.write(
         "data/old.csv.dvc", "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
     )
     project.write(
         "docs/ml/data/old.yaml",
-        lineage_record("old", "data/old.csv", "7d793037a0760186574b0282f2f435e7"),
+        lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
     )
-    status, report = lint_json(capsys, str(project.path))
-    assert [(f["code"], f["severity"]) for f in report["findings"]] == [("MLW301", "notice")]
-    assert "cannot be compared" in report["findings"][0]["message"]
+    legacy_commit = project.commit("Track old.csv with DVC 2")
+    project.write(
+        "data/old.csv.dvc",
+        "outs:\n- md5: 7d793037a0760186574b0282f2f435e7\n  size: 5\n  hash: md5\n  path: old.csv\n",
+    )
+    project.commit("dvc cache migrate")
+    status, report = lint_json(capsys, str(project.path), "--select", "MLW301")
+    assert [(f["severity"], f["line"]) for f in report["findings"]] == [("notice", 6)]
+    assert report["findings"][0]["message"] == (
+        "recorded md5 5d41402a… is the legacy md5-dos2unix hash data/old.csv.dvc recorded "
+        f"for data/old.csv at {legacy_commit[:7]}; it cannot be compared with the DVC 3 md5 "
+        "7d793037… recorded now"
+    )
     assert status == 0
+    # a value DVC never recorded for the path is stale, whatever the format
+    doc = project.path / "docs/ml/data/old.yaml"
+    doc.write_text(doc.read_text().replace("5d41402abc4b2a76b9719d911017c592", "a" * 32))
+    _status, report = lint_json(capsys, str(project.path), "--select", "MLW301")
+    assert [f["severity"] for f in report["findings"]] == ["error"]
 
 
 def test_unlocked_stage_and_foreach_instance(

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from mlwf_lint.documents import Document, described_path
+from mlwf_lint.documents import Document, recorded_hashes
 from mlwf_lint.findings import Edit, Location, Severity, Violation
 from mlwf_lint.parsing import Position
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.sources.dvc import LEGACY_HASH, DvcOutput
+from mlwf_lint.sources.dvc import DVC3_HASH, DvcOutput
+from mlwf_lint.sources.history import Commit
 
 _MD5 = re.compile(r"[0-9a-f]{32}(?:\.dir)?")
 
@@ -23,31 +24,6 @@ def _same_version(recorded: str, dvc: str) -> bool:
     return recorded.removesuffix(".dir") == dvc.removesuffix(".dir")
 
 
-def _recorded_hashes(facts: RepoFacts) -> Iterator[tuple[Document, tuple[str | int, ...], str]]:
-    """(document, path of the md5 field, the DVC path it is the hash of) for every md5 a
-    document records: a card's artifact and training data, a lineage record's dataset,
-    a rollback plan's current model."""
-    lineage: dict[object, Document] = {d.id: d for d in facts.documents_of("data-lineage")}
-    cards: dict[object, Document] = {d.id: d for d in facts.documents_of("model-card")}
-    for card in facts.documents_of("model-card"):
-        if (path := described_path(card)) is not None:
-            yield card, ("artifact", "md5"), path
-        items = card.get("training_data")
-        for index, item in enumerate(items if isinstance(items, list) else ()):
-            dataset = item.get("dataset") if isinstance(item, dict) else None
-            record = lineage.get(dataset) if dataset else None
-            if (path := described_path(record)) is not None:
-                yield card, ("training_data", index, "md5"), path
-    for record in facts.documents_of("data-lineage"):
-        if (path := described_path(record)) is not None:
-            yield record, ("dataset", "md5"), path
-    for plan in facts.documents_of("rollback-plan"):
-        model = plan.get("model")
-        described = cards.get(model) if model else None
-        if (path := described_path(described)) is not None:
-            yield plan, ("current", "md5"), path
-
-
 @rule("MLW301", Severity.ERROR, "recorded md5 differs from DVC")
 def stale_hash(facts: RepoFacts) -> Iterator[Violation]:
     """An md5 a document records differs from the hash DVC records now for that path
@@ -55,9 +31,12 @@ def stale_hash(facts: RepoFacts) -> Iterator[Violation]:
     document was not re-reviewed. Checked: a model card's `artifact.md5` and
     `training_data[].md5` (through the lineage record's `dataset.path`), a lineage
     record's `dataset.md5`, a rollback plan's `current.md5` (through its model's card).
-    A legacy DVC 2 entry (no `hash:` key, md5-dos2unix) is never called stale against a
-    DVC 3 md5: that is a notice, "not comparable". `--fix --unsafe-fixes` writes DVC's
-    hash into the document, keeping its comments and quoting.
+    Legacy DVC 2 entries (no `hash:` key, md5-dos2unix) are compared like any other.
+    Only a document still holding the legacy hash that DVC recorded for the path before
+    the project moved to DVC 3 (found in the history of the `.dvc` file or `dvc.lock`)
+    is "not comparable": a notice, since the data may be unchanged. `--fix
+    --unsafe-fixes` writes DVC's hash into the document, keeping its comments and
+    quoting.
 
     Fails — dvc.lock says the model is now `2684aa17e6edd16227730afb7c8cb3d8`:
 
@@ -71,7 +50,8 @@ def stale_hash(facts: RepoFacts) -> Iterator[Violation]:
           path: models/model.pkl
           md5: 2684aa17e6edd16227730afb7c8cb3d8
     """
-    for doc, field, path in _recorded_hashes(facts):
+    history = facts.history if facts.history and not facts.history.unavailable else None
+    for doc, field, path in recorded_hashes(facts.documents):
         recorded = doc.get(*field)
         output = facts.dvc.output_for(path)
         if not isinstance(recorded, str) or not _MD5.fullmatch(recorded):
@@ -80,34 +60,48 @@ def stale_hash(facts: RepoFacts) -> Iterator[Violation]:
             continue  # untracked (MLW106), never run (MLW302), or inside a folder output
         if _same_version(recorded, output.md5):
             continue
-        yield _stale(doc, field, recorded, output)
+        migrated = history.legacy_values.get((path, recorded)) if history else None
+        yield _stale(doc, field, recorded, output, migrated)
 
 
-def _stale(doc: Document, field: tuple[str | int, ...], recorded: str, out: DvcOutput) -> Violation:
+def _stale(
+    doc: Document,
+    field: tuple[str | int, ...],
+    recorded: str,
+    out: DvcOutput,
+    legacy_at: Commit | None,
+) -> Violation:
     pointer, position = doc.position(*field)
     location = Location.at(doc.path, position, pointer)
     name = ".".join(str(f) for f in field)
-    if out.hash_name == LEGACY_HASH:
+    if legacy_at is not None and out.hash_name == DVC3_HASH:
         return Violation(
             "MLW301",
-            f"recorded md5 {_short(recorded)} cannot be compared with the legacy "
-            f"md5-dos2unix hash {_short(out.md5 or '')} that {out.declared_in} records "
-            f"for {out.path} (DVC 2 format)",
+            f"recorded md5 {_short(recorded)} is the legacy md5-dos2unix hash "
+            f"{out.declared_in} recorded for {out.path} at {legacy_at.short}; it cannot be "
+            f"compared with the DVC 3 md5 {_short(out.md5 or '')} recorded now",
             location,
-            hint="run `dvc commit` with DVC 3 to record an md5 hash, then compare again",
+            hint=f"the project moved to DVC 3: check the data is the one described, then "
+            f"write the DVC 3 md5 into {name} (`mlwf-lint --fix --unsafe-fixes`)",
+            edit=_edit(doc, pointer, position, recorded, out),
             lowered_to=Severity.NOTICE,
         )
-    edit = None
-    if position is not None:
-        edit = Edit(doc.path, pointer, position[0], position[1], recorded, out.md5 or "", False)
     return Violation(
         "MLW301",
         f"recorded md5 {_short(recorded)} differs from {out.declared_in} "
         f"({_short(out.md5 or '')}) for {out.path}",
         location,
         hint=f"re-review the document, then update {name} (`mlwf-lint --fix --unsafe-fixes`)",
-        edit=edit,
+        edit=_edit(doc, pointer, position, recorded, out),
     )
+
+
+def _edit(
+    doc: Document, pointer: str, position: Position | None, recorded: str, out: DvcOutput
+) -> Edit | None:
+    if position is None:
+        return None
+    return Edit(doc.path, pointer, position[0], position[1], recorded, out.md5 or "", False)
 
 
 @rule("MLW302", Severity.ERROR, "dvc.yaml stage missing from dvc.lock")
