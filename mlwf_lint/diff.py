@@ -17,6 +17,7 @@ from mlwf_lint.errors import UsageError
 from mlwf_lint.findings import Finding
 from mlwf_lint.repo import ChangeFacts, RepoFacts, gather
 from mlwf_lint.sources import history
+from mlwf_lint.sources.dvc import is_dvc_file
 
 HISTORY_CODES = ("MLW4", "MLW001")
 
@@ -26,7 +27,7 @@ def _wanted_at_base(path: str, config: Config, ml_evidence: str | None) -> bool:
     schemas = [k.schema for k in config.kinds.values() if k.schema]
     return (
         kind_of(path, config) is not None
-        or path.endswith(".dvc")
+        or is_dvc_file(path)
         or name in ("dvc.yaml", "dvc.lock", CONFIG_FILE)
         or path == ml_evidence
         or any(posixpath.dirname(path) == posixpath.dirname(s) for s in schemas)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 BINARY_SNIFF_BYTES = 8192
@@ -17,45 +18,84 @@ class Skipped:
 
     path: str
     reason: str
+    hint: str = "the file was not checked"
+
+
+_OUTSIDE_HINT = (
+    "keep documents and DVC files inside the repository (a link to a place outside "
+    "would differ on every machine), or exclude the path"
+)
+_TOO_BIG_HINT = "shrink the file, or raise max-file-size in the configuration"
+
+
+@lru_cache(maxsize=8)
+def _real_root(root: Path) -> Path:
+    return Path(os.path.realpath(root))
 
 
 def read_bytes(root: Path, rel: str, limit: int) -> bytes | Skipped | None:
     """The file's bytes; `Skipped` when it must not or cannot be read; None when it
-    is not there (deleted in the working tree, or a folder such as a submodule)."""
+    is not there (deleted in the working tree, or a folder such as a submodule).
+    The whole path is resolved: a link anywhere along it (a linked folder too) that
+    leads out of the repository is not followed."""
     full = root / rel
     try:
         info = os.lstat(full)
     except FileNotFoundError:
         return None
+    except NotADirectoryError:
+        return None
     except OSError as exc:
-        return Skipped(rel, f"cannot be read: {exc.strerror or exc}")
+        return Skipped(rel, f"cannot be read: {exc.strerror or exc}", _unreadable_hint(exc))
+    real = Path(os.path.realpath(full))
+    if not real.is_relative_to(_real_root(root)):
+        what = "symbolic link" if stat.S_ISLNK(info.st_mode) else "path through a linked folder"
+        return Skipped(
+            rel, f"{what} to a place outside the repository; not followed", _OUTSIDE_HINT
+        )
     if stat.S_ISLNK(info.st_mode):
-        real = Path(os.path.realpath(full))
-        if not real.is_relative_to(Path(os.path.realpath(root))):
-            return Skipped(rel, "symbolic link to a place outside the repository; not followed")
         try:
             info = os.stat(real)
         except OSError:
             return None
-        full = real
+    full = real
     if stat.S_ISDIR(info.st_mode):
         return None
     if not stat.S_ISREG(info.st_mode):
-        return Skipped(rel, "not a regular file; not read")
+        return Skipped(
+            rel,
+            "not a regular file; not read",
+            "a FIFO, socket or device is never opened; exclude the path",
+        )
     if info.st_size > limit:
         return Skipped(
-            rel, f"{info.st_size} bytes is over the {limit}-byte limit (max-file-size); not read"
+            rel,
+            f"{info.st_size} bytes is over the {limit}-byte limit (max-file-size); not read",
+            _TOO_BIG_HINT,
         )
     try:
         with open(full, "rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:
-        return Skipped(rel, f"cannot be read: {exc.strerror or exc}")
+        return Skipped(rel, f"cannot be read: {exc.strerror or exc}", _unreadable_hint(exc))
     if len(raw) > limit:
-        return Skipped(rel, f"grew past the {limit}-byte limit (max-file-size) while read")
+        return Skipped(
+            rel, f"grew past the {limit}-byte limit (max-file-size) while read", _TOO_BIG_HINT
+        )
     if b"\0" in raw[:BINARY_SNIFF_BYTES]:
-        return Skipped(rel, "binary file (it holds NUL bytes); not read")
+        return Skipped(
+            rel,
+            "binary file (it holds NUL bytes); not read",
+            "documents and DVC files are text (UTF-8); if this file is not one, exclude it "
+            "or narrow the kind's glob",
+        )
     return raw
+
+
+def _unreadable_hint(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "give the user running mlwf-lint read access (chmod a+r), or exclude the path"
+    return "check the file system, or exclude the path"
 
 
 @dataclass(frozen=True)
@@ -66,3 +106,4 @@ class FileProblem:
     message: str
     line0: int | None = None
     col0: int | None = None
+    hint: str | None = None  # what to do, when it is not just "fix it there"

@@ -5,6 +5,7 @@ changed."""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,14 @@ from pathlib import Path
 from mlwf_lint.cache import NoCache, ResultCache
 from mlwf_lint.documents import Document, described_path, recorded_hashes
 from mlwf_lint.sources import history
-from mlwf_lint.sources.dvc import DVC3_HASH, LEGACY_HASH, DvcFacts, DvcOutput, recorded_hash
+from mlwf_lint.sources.dvc import (
+    DVC3_HASH,
+    LEGACY_HASH,
+    DvcFacts,
+    DvcOutput,
+    is_dvc_file,
+    recorded_hash,
+)
 from mlwf_lint.sources.history import Commit
 
 
@@ -51,6 +59,14 @@ def card_for(plan: Document, cards: Iterable[Document]) -> Document | None:
     return next((c for c in cards if model and c.id == model), None)
 
 
+def recording_file(output: DvcOutput) -> str:
+    """The file that records an output's hash: its .dvc file, or the dvc.lock beside
+    the dvc.yaml that declares it (also while that lock is unreadable or lacks it)."""
+    if posixpath.basename(output.declared_in) == "dvc.yaml":
+        return posixpath.join(posixpath.dirname(output.declared_in), "dvc.lock")
+    return output.declared_in
+
+
 def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
     """The dependencies of the stage that produces `output` that DVC does not track:
     the code (and configuration) whose change makes the output's document stale."""
@@ -85,7 +101,7 @@ def gather_history(
             if side == "fallback":
                 fallbacks.add(sha)
             if output is not None and path is not None:
-                reads[(sha, output.declared_in)] = (ref, path)
+                reads[(sha, recording_file(output))] = (ref, path)
     ancestors = history.ancestors_of_head(root, fallbacks)
     blobs = history.read_at(root, reads)
     for (sha, dvc_file), (ref, path) in reads.items():
@@ -102,7 +118,7 @@ def gather_history(
         watched.update(producing_code(output, dvc))
     # a .dvc file records one output: the commit that last changed it is the one that
     # changed its hash, so .dvc files ride on the same single log pass
-    dvc_files = {o.declared_in for o in described.values() if o.declared_in.endswith(".dvc")}
+    dvc_files = {o.declared_in for o in described.values() if is_dvc_file(o.declared_in)}
     touched = _last_touches(root, watched | dvc_files, head, cache or NoCache())
     return HistoryFacts(
         refs=resolved,
@@ -177,7 +193,7 @@ def _hash_changes(
     by_file: dict[str, list[DvcOutput]] = {}
     changed: dict[str, Commit] = {}
     for output in outputs:
-        if output.md5 and output.declared_in.endswith(".dvc"):
+        if output.md5 and is_dvc_file(output.declared_in):
             if output.declared_in in touched:
                 changed[output.path] = touched[output.declared_in]
         elif output.md5:

@@ -41,7 +41,8 @@ def cannot_parse(facts: RepoFacts) -> Iterator[Violation]:
             "MLW201",
             problem.message,
             Location.from_zero_based(problem.path, problem.line0, problem.col0),
-            hint="fix the file at that position; what could not be read there was not checked",
+            hint=problem.hint
+            or "fix the file at that position; what could not be read there was not checked",
         )
 
 

@@ -129,11 +129,13 @@ def unlocked_stage(facts: RepoFacts) -> Iterator[Violation]:
             )
             continue
         locked = {s.name for s in facts.dvc.stages if s.locked}
+        if any(s.lock_unreadable for s in facts.dvc.stages if s.dvc_yaml == stage.dvc_yaml):
+            continue
         for name in names:
             if name not in locked:
                 yield _unlocked(name, stage.dvc_yaml, stage.position)
     for stage in facts.dvc.stages:
-        if not stage.locked:
+        if not stage.locked and not stage.lock_unreadable:  # a broken lock is MLW201's
             yield _unlocked(stage.name, stage.dvc_yaml, stage.position)
 
 

@@ -57,8 +57,9 @@ def unused_suppression(facts: RepoFacts) -> Iterator[Violation]:
 @rule("MLW002", Severity.WARNING, "file skipped")
 def file_skipped(facts: RepoFacts) -> Iterator[Violation]:
     """A document or DVC file was not read: it is larger than `max-file-size`
-    (default 1 MiB), binary, a symbolic link leading out of the repository, or
-    unreadable. Nothing in it was checked.
+    (default 1 MiB), binary, reached through a symbolic link (to the file or to a
+    folder on its path) that leads out of the repository, or unreadable. Nothing in it
+    was checked; the hint says what to do for each cause.
 
     Fails — a 3 MiB model card:
 
@@ -74,5 +75,5 @@ def file_skipped(facts: RepoFacts) -> Iterator[Violation]:
             "MLW002",
             f"not checked: {skipped.reason}",
             Location(skipped.path),
-            hint="shrink or fix the file, or raise max-file-size in the configuration",
+            hint=skipped.hint,
         )

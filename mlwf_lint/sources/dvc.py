@@ -8,6 +8,7 @@ default path fast and usable without the `dvc` extra. Every malformed entry beco
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -58,6 +59,7 @@ class DvcStage:
     outs: tuple[str, ...] = ()
     locked: bool = False
     locked_deps: tuple[DvcOutput, ...] = ()  # deps with the hashes dvc.lock recorded
+    lock_unreadable: bool = False  # its dvc.lock could not be read: nothing known of it
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,13 @@ class DvcFacts:
         return max(holders, key=lambda o: len(o.path)) if holders else None
 
 
+def is_dvc_file(rel: str) -> bool:
+    """A `.dvc` file (`dvc add`, `dvc import`, or a DVC 0.x stage) or a DVC 0.x
+    `Dvcfile`."""
+    name = posixpath.basename(rel)
+    return (rel.endswith(".dvc") and name != ".dvc") or name == "Dvcfile"
+
+
 def normalize(path: str, base: str = "") -> str:
     joined = posixpath.join(base, path.replace("\\", "/")) if base else path.replace("\\", "/")
     return posixpath.normpath(joined).lstrip("/") if joined else ""
@@ -116,6 +125,7 @@ class _Collector:
     problems: list[FileProblem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unexpanded: list[DvcStage] = field(default_factory=list)
+    locks_seen: set[str] = field(default_factory=set)
 
     def load(self, rel: str) -> Parsed | None:
         raw = read_bytes(self.root, rel, self.limit)
@@ -125,6 +135,9 @@ class _Collector:
             self.skipped.append(raw)
             return None
         self.files_read.append(rel)
+        if (conflict := _conflict_marker(raw)) is not None:
+            self.problems.append(_conflict_problem(rel, conflict))
+            return None
         parsed = self.parse(raw, ".yaml")
         if isinstance(parsed, ParseProblem):
             self.problems.append(FileProblem(rel, parsed.message, parsed.line0, parsed.col0))
@@ -147,6 +160,34 @@ class _Collector:
             )
         )
         return None
+
+
+_CONFLICT = re.compile(rb"^(<{7}|>{7})(?: |$)|^={7}$", re.MULTILINE)
+
+
+def _conflict_marker(raw: bytes) -> int | None:
+    """The 0-based line of the first Git merge conflict marker, if any."""
+    match = _CONFLICT.search(raw)
+    return raw.count(b"\n", 0, match.start()) if match else None
+
+
+def _conflict_problem(rel: str, line0: int) -> FileProblem:
+    if posixpath.basename(rel) == "dvc.lock":
+        hint = (
+            "keep one side (e.g. `git checkout --theirs dvc.lock`), then run `dvc repro` "
+            "(or `dvc commit`) to record what the merged pipeline produces, and commit "
+            "dvc.lock; until then the rules that need this file skip it"
+        )
+    else:
+        hint = "resolve the conflict (keep one side, or merge both by hand) and commit the file"
+    return FileProblem(
+        rel,
+        "unresolved merge conflict: Git conflict markers (<<<<<<< ======= >>>>>>>); "
+        "the file was not read",
+        line0,
+        0,
+        hint,
+    )
 
 
 def _entries(
@@ -189,23 +230,46 @@ def _read_dvc_file(c: _Collector, rel: str) -> None:
     wdir = data.get("wdir")
     if isinstance(wdir, str):
         base = normalize(wdir, base)
+    # a DVC 0.x stage file (`dvc run` wrote a .dvc file or a Dvcfile with its `cmd`):
+    # what it outputs is produced by a stage, not source data
+    command = data.get("cmd")
+    stage = rel if isinstance(command, str) and command.strip() else None
     imported_from = None
-    for _path, dep, _pos in _entries(c, rel, parsed, "/deps", data.get("deps")):
+    deps: list[DvcOutput] = []
+    for dep_path, dep, position in _entries(c, rel, parsed, "/deps", data.get("deps")):
         repo = dep.get("repo")
         if isinstance(repo, dict) and isinstance(repo.get("url"), str):
             imported_from = repo["url"]
-        elif "://" in _path:
-            imported_from = _path
+        elif "://" in dep_path:
+            imported_from = dep_path
+        elif stage is not None:
+            md5, hash_name = _hash(dep)
+            deps.append(DvcOutput(normalize(dep_path, base), rel, position, md5, hash_name))
+    outs: list[DvcOutput] = []
     for path, out, position in _entries(c, rel, parsed, "/outs", data.get("outs")):
         md5, hash_name = _hash(out)
-        c.outputs.append(
+        outs.append(
             DvcOutput(
                 path=normalize(path, base),
                 declared_in=rel,
                 position=position,
                 md5=md5,
                 hash_name=hash_name,
-                imported_from=imported_from,
+                stage=stage,
+                imported_from=None if stage else imported_from,
+            )
+        )
+    c.outputs.extend(outs)
+    if stage is not None:
+        c.stages.append(
+            DvcStage(
+                stage,
+                rel,
+                parsed.keys.get("/cmd"),
+                deps=tuple(d.path for d in deps),
+                outs=tuple(o.path for o in outs),
+                locked=True,
+                locked_deps=tuple(deps),
             )
         )
 
@@ -240,7 +304,8 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
     folder = posixpath.dirname(dvc_yaml)
     prefix = "" if dvc_yaml == "dvc.yaml" else f"{dvc_yaml}:"
     defined = c.expect(dvc_yaml, parsed, "/stages", data.get("stages"), dict) or {}
-    locked = _read_lock(c, posixpath.join(folder, "dvc.lock"))
+    lock = _read_lock(c, posixpath.join(folder, "dvc.lock"))
+    locked = lock or {}
     for name, stage in defined.items():
         here = f"/stages/{name}"
         stage = c.expect(dvc_yaml, parsed, here, stage, dict)
@@ -276,9 +341,13 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
         else:
             instances = [name]
         for instance in instances:
-            lock = locked.get(instance)
-            lock_outs = [replace(o, path=normalize(o.path, base)) for o in lock[0]] if lock else []
-            lock_deps = [replace(d, path=normalize(d.path, base)) for d in lock[1]] if lock else []
+            entry = locked.get(instance)
+            lock_outs = (
+                [replace(o, path=normalize(o.path, base)) for o in entry[0]] if entry else []
+            )
+            lock_deps = (
+                [replace(d, path=normalize(d.path, base)) for d in entry[1]] if entry else []
+            )
             address = f"{prefix}{instance}"
             out_paths = [o.path for o in lock_outs] or [p for p, _ in declared]
             c.stages.append(
@@ -288,8 +357,9 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                     position,
                     deps=tuple(d.path for d in lock_deps) or deps,
                     outs=tuple(out_paths),
-                    locked=lock is not None,
+                    locked=entry is not None,
                     locked_deps=tuple(lock_deps),
+                    lock_unreadable=lock is None,
                 )  # fmt: skip
             )
             c.outputs.extend(replace(o, stage=address) for o in lock_outs)
@@ -315,15 +385,20 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                 )
 
 
-def _read_lock(c: _Collector, rel: str) -> dict[str, tuple[list[DvcOutput], list[DvcOutput]]]:
+def _read_lock(
+    c: _Collector, rel: str
+) -> dict[str, tuple[list[DvcOutput], list[DvcOutput]]] | None:
     """stage name → (outs, deps) as locked, with paths as written (relative to the
-    stage's wdir)."""
+    stage's wdir); {} when there is no dvc.lock, None when it cannot be read."""
+    c.locks_seen.add(rel)
     if not (c.root / rel).exists():
         return {}
     parsed = c.load(rel)
     if parsed is None:
-        return {}
-    data = c.expect(rel, parsed, "", parsed.data, dict) or {}
+        return None
+    data = c.expect(rel, parsed, "", parsed.data, dict)
+    if data is None:
+        return None
     if "schema" in data:
         stages, pointer = data.get("stages"), "/stages"
     else:  # the DVC 1 lock format: stages at the top level
@@ -353,11 +428,14 @@ def read_dvc(
     c = _Collector(root, limit, parse)
     file_list = sorted(files)
     for rel in file_list:
-        if rel.endswith(".dvc") and posixpath.basename(rel) != ".dvc":
+        if is_dvc_file(rel):
             _read_dvc_file(c, rel)
     for rel in file_list:
         if posixpath.basename(rel) == "dvc.yaml":
             _read_pipeline(c, rel)
+    for rel in file_list:
+        if posixpath.basename(rel) == "dvc.lock" and rel not in c.locks_seen:
+            _read_lock(c, rel)  # a lock without its dvc.yaml: still reported if broken
     outputs = _mark_models(c.outputs, c.artifacts, model_patterns)
     return DvcFacts(
         outputs=tuple(outputs),
@@ -421,7 +499,7 @@ def _outs_at(dvc_file: str, raw: bytes) -> dict[str, DvcOutput]:
             path = normalize(out_path, base)
             outs[path] = DvcOutput(path, dvc_file, md5=md5, hash_name=hash_name)
 
-    if dvc_file.endswith(".dvc"):
+    if is_dvc_file(dvc_file):
         wdir = data.get("wdir")
         add(data.get("outs"), "/outs", normalize(wdir, folder) if isinstance(wdir, str) else folder)
         return outs
@@ -461,6 +539,6 @@ def recorded_hash(dvc_file: str, raw: bytes, path: str) -> DvcOutput | None:
     folder = posixpath.dirname(dvc_file)
     written = posixpath.relpath(path, folder) if folder else path
     text = raw.decode("utf-8", "replace")
-    if not dvc_file.endswith(".dvc") and (found := _find_out(text, written)) is not None:
+    if not is_dvc_file(dvc_file) and (found := _find_out(text, written)) is not None:
         return DvcOutput(path, dvc_file, md5=found[0], hash_name=found[1])
     return _outs_at(dvc_file, raw).get(path)
