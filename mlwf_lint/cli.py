@@ -324,8 +324,8 @@ def _main_new(argv: list[str]) -> int:
     from mlwf_lint.scaffold import new_document
 
     root, config = _repo_and_config(Path.cwd(), args.config)
-    path = new_document(root, config, args.kind, args.id)
-    print(f"wrote {path.relative_to(root).as_posix()}")
+    for path in new_document(root, config, args.kind, args.id):
+        print(f"wrote {path.relative_to(root).as_posix()}")
     return EXIT_OK
 
 

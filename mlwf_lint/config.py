@@ -10,6 +10,7 @@ from typing import Any
 
 from mlwf_lint.errors import UsageError
 from mlwf_lint.findings import Severity
+from mlwf_lint.models import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.parsing import ParseProblem, decode, parse_yaml
 
 CONFIG_FILE = ".mlwf-lint.yaml"
@@ -41,11 +42,6 @@ DEFAULT_ML_IMPORTS = (
     "optax", "xgboost", "lightgbm", "catboost", "transformers", "sentence_transformers",
     "diffusers", "peft", "pytorch_lightning", "lightning", "mxnet", "paddle",
     "onnxruntime", "spacy", "fastai", "timm",
-)  # fmt: skip
-
-DEFAULT_MODEL_PATTERNS = (
-    "*.pkl", "*.joblib", "*.onnx", "*.pt", "*.pth", "*.h5", "*.keras", "*.safetensors",
-    "models/**",
 )  # fmt: skip
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024

@@ -24,6 +24,7 @@ from mlwf_lint.parsing import (
     markdown_headings,
     parse_document,
 )
+from mlwf_lint.placeholders import is_placeholder
 from mlwf_lint.sources.dvc import normalize
 
 
@@ -88,8 +89,8 @@ def described_path(doc: Document | None) -> str | None:
     if doc is None or doc.kind not in DESCRIBED_BY:
         return None
     value = doc.get(DESCRIBED_BY[doc.kind], "path")
-    if not isinstance(value, str) or not value.strip():
-        return None
+    if not isinstance(value, str) or not value.strip() or is_placeholder(value):
+        return None  # nothing named yet: MLW202/MLW203 say so
     return normalize(value)
 
 

@@ -20,7 +20,7 @@ from mlwf_lint.schema_errors import SchemaViolation, explain
 from mlwf_lint.sources import dvc_lib, git
 from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, read_dvc
 
-ML_PROJECT_FILES = ("dvc.yaml", "MLproject")
+ML_PROJECT_FILES = ("MLproject",)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(from|import)[ \t]+([^\r\n#;]+)", re.MULTILINE)
 
 
@@ -115,22 +115,46 @@ def ml_import(source: bytes, ml_imports: frozenset[str]) -> tuple[str, int] | No
     return next(((m, line) for m, line in imports if m in ml_imports), None)
 
 
+def notebook_source(raw: bytes) -> bytes | None:
+    """The code cells of a Jupyter notebook as one Python text (IPython magics and
+    shell lines blanked), or None when it is not a readable notebook."""
+    import json
+
+    try:
+        cells = json.loads(raw).get("cells", [])
+    except (ValueError, AttributeError, RecursionError):
+        return None
+    lines: list[str] = []
+    for cell in cells if isinstance(cells, list) else ():
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else str(source)
+        for line in text.splitlines():
+            lines.append("" if line.lstrip().startswith(("%", "!")) else line)
+    return "\n".join(lines).encode("utf-8", "surrogateescape")
+
+
 def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode | None:
+    """The first file that shows ML code: an MLflow `MLproject`, else a Python file or
+    a notebook that imports an ML library. A `dvc.yaml` alone is not ML code: data
+    pipelines and dataset registries use DVC too."""
     for rel in files:
-        name = posixpath.basename(rel)
-        if name in ML_PROJECT_FILES:
-            return MlCode(rel, f"{name} defines an ML project")
-        if rel.endswith(".ipynb"):
-            return MlCode(rel, "a Jupyter notebook")
-    for rel in files:
-        if not rel.endswith(".py"):
-            continue
-        raw = read_bytes(root, rel, config.max_file_size)
-        if not isinstance(raw, bytes):
-            continue
-        found = ml_import(raw, config.ml_imports)
-        if found is not None:
-            return MlCode(rel, f"imports {found[0]}", found[1])
+        if posixpath.basename(rel) in ML_PROJECT_FILES:
+            return MlCode(rel, f"{posixpath.basename(rel)} defines an ML project")
+    for suffix in (".py", ".ipynb"):
+        for rel in files:
+            if not rel.endswith(suffix):
+                continue
+            raw = read_bytes(root, rel, config.max_file_size)
+            if not isinstance(raw, bytes):
+                continue
+            source = raw if suffix == ".py" else notebook_source(raw)
+            found = ml_import(source, config.ml_imports) if source else None
+            if found is not None:
+                if suffix == ".ipynb":
+                    return MlCode(rel, f"a notebook importing {found[0]}")
+                return MlCode(rel, f"imports {found[0]}", found[1])
     return None
 
 

@@ -7,7 +7,6 @@ created atomically and never overwritten.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from mlwf_lint.atomic import write_new
 from mlwf_lint.config import CONFIG_FILE, DEFAULT_SECTIONS, KINDS, Config
+from mlwf_lint.documents import described_path
 from mlwf_lint.errors import UsageError
 from mlwf_lint.parsing import yaml_scalar
 from mlwf_lint.repo import RepoFacts
@@ -41,18 +41,26 @@ def document_folder(config: Config, kind: str) -> str:
     return "/".join(parts)
 
 
-def _schema_line(root: Path, config: Config, kind: str, document: str) -> str:
-    """`# yaml-language-server: $schema=...` so editors validate while people type:
-    the team's own schema if configured, else the installed one (relative when it
-    lies inside the repository, as in a project-local virtual environment)."""
+SCHEMA_COPIES = ".mlwf-lint/schemas"
+
+
+def _schema_line(root: Path, config: Config, kind: str, document: str, written: list[Path]) -> str:
+    """`# yaml-language-server: $schema=...` so editors validate while people type.
+    Documents are committed, so the target is a path inside the repository, relative
+    to the document, that works on every clone: the team's own schema if configured,
+    else a copy of the shipped one in .mlwf-lint/schemas/ (written once, never
+    overwritten; `mlwf-lint schema KIND` prints the installed one to refresh it)."""
     own = config.kinds[kind].schema
-    target = (root / own) if own else schema_path(kind)
-    folder = (root / document).parent
-    try:
-        target.resolve().relative_to(root.resolve())
-        where = Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
-    except ValueError:
-        where = target.resolve().as_posix()
+    if own:
+        target = root / own
+    else:
+        target = root / SCHEMA_COPIES / f"{kind}.schema.json"
+        if not target.exists():
+            write_new(target, schema_path(kind).read_text(encoding="utf-8"))
+            written.append(target)
+    where = posixpath.relpath(
+        target.relative_to(root).as_posix(), posixpath.dirname(document) or "."
+    )
     return f"# yaml-language-server: $schema={where}"
 
 
@@ -164,19 +172,24 @@ def decision_text(schema_line: str, number: int, title: str, sections: str) -> s
 # --- new ---------------------------------------------------------------------------
 
 
-def new_document(root: Path, config: Config, kind: str, doc_id: str) -> Path:
+def new_document(root: Path, config: Config, kind: str, doc_id: str) -> tuple[Path, ...]:
+    """Write one document from its template; the paths written (a schema copy the
+    document points at, when it was not there yet, then the document)."""
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
     folder = document_folder(config, kind)
     sections = _sections(config, kind)
+    written: list[Path] = []
     if kind == "decision-record":
-        rel, text = _new_decision(root, config, folder, doc_id, sections)
+        rel, text = _new_decision(root, config, folder, doc_id, sections, written)
     else:
         if slugify(doc_id) != doc_id:
             raise UsageError(f"{doc_id!r} is not a slug id; try {slugify(doc_id)!r}")
         suffix = ".md" if kind == "model-card" else ".yaml"
         rel = posixpath.join(folder, doc_id + suffix)
-        line = _schema_line(root, config, kind, rel)
+        if (root / rel).exists():
+            raise UsageError(f"{root / rel} already exists; not overwritten")
+        line = _schema_line(root, config, kind, rel, written)
         text = {
             "model-card": lambda: model_card_text(line, doc_id, sections=sections),
             "data-lineage": lambda: lineage_text(line, doc_id),
@@ -184,11 +197,11 @@ def new_document(root: Path, config: Config, kind: str, doc_id: str) -> Path:
         }[kind]()
     path = root / rel
     write_new(path, text)
-    return path
+    return (*written, path)
 
 
 def _new_decision(
-    root: Path, config: Config, folder: str, doc_id: str, sections: str
+    root: Path, config: Config, folder: str, doc_id: str, sections: str, written: list[Path]
 ) -> tuple[str, str]:
     taken = [
         int(match.group(1))
@@ -200,7 +213,9 @@ def _new_decision(
     slug = "decision" if by_id else slugify(doc_id)
     title = TODO if by_id else doc_id.replace("-", " ").capitalize()
     rel = posixpath.join(folder, f"{number:04d}-{slug}.md")
-    line = _schema_line(root, config, "decision-record", rel)
+    if (root / rel).exists():
+        raise UsageError(f"{root / rel} already exists; not overwritten")
+    line = _schema_line(root, config, "decision-record", rel, written)
     return rel, decision_text(line, number, title, sections)
 
 
@@ -249,9 +264,46 @@ def _source_datasets_of(model: ModelArtifact, dvc: DvcFacts) -> list[DvcOutput]:
     return sorted(found.values(), key=lambda o: o.path)
 
 
-def _dataset_id(output: DvcOutput) -> str:
-    stem = posixpath.basename(output.path).split(".")[0]
-    return slugify(stem)
+def distinct_ids(paths: Iterable[str], taken: Iterable[str] = ()) -> dict[str, str]:
+    """path → a slug id, distinct from every other and from `taken`: the file's stem
+    where that is unique (`data/raw.csv` → `raw`), else more of the path, level by
+    level, until it is (`a/data.csv`, `b/data.csv` → `a-data`, `b-data`; `best.pt`,
+    `best.onnx` → `best-pt`, `best-onnx`; `train.zip`, `train/` → `train-zip`,
+    `train`)."""
+
+    def candidate(path: str, level: int) -> str:
+        """level 0: the stem; 1: the name with its extension; 2: the parent folder and
+        the stem; 3: the parent and the name; 4: two folders and the stem; ..."""
+        parts = path.split("/")
+        name = parts[-1]
+        stem = name.split(".")[0] or name
+        folders = parts[:-1][len(parts) - 1 - level // 2 :] if level >= 2 else []
+        return slugify("-".join([*folders, name if level % 2 else stem]))
+
+    paths = sorted(set(paths))
+    level = dict.fromkeys(paths, 0)
+    blocked = set(taken)
+    for _round in range(64):
+        ids = {p: candidate(p, level[p]) for p in paths}
+        counts: dict[str, int] = {}
+        for value in ids.values():
+            counts[value] = counts.get(value, 0) + 1
+        clashing = [p for p in paths if counts[ids[p]] > 1 or ids[p] in blocked]
+        if not clashing:
+            return ids
+        for path in clashing:
+            level[path] += 1
+    # a path identical at every level to another (impossible for distinct paths) or
+    # to a taken id: number what is left
+    ids = {p: candidate(p, level[p]) for p in paths}
+    seen = set(blocked)
+    for path in paths:
+        base, number = ids[path], 2
+        while ids[path] in seen:
+            ids[path] = f"{base}-{number}"
+            number += 1
+        seen.add(ids[path])
+    return ids
 
 
 def _provenance(head: str | None, tags: dict[str, str]) -> str:
@@ -283,33 +335,38 @@ def init_repository(facts: RepoFacts) -> InitResult:
     written: list[Path] = []
     kept: list[str] = []
 
-    def create(rel: str, text: str) -> None:
-        path = root / rel
-        if path.exists():
-            kept.append(f"{rel} (exists)")
-            return
-        write_new(path, text)
-        written.append(path)
-
     if not (root / CONFIG_FILE).exists() and not _has_pyproject_config(root):
-        create(CONFIG_FILE, CONFIG_TEMPLATE)
+        write_new(root / CONFIG_FILE, CONFIG_TEMPLATE)
+        written.append(root / CONFIG_FILE)
     described = {
-        d.get(field, "path")
-        for d, field in (
-            *((d, "artifact") for d in facts.documents_of("model-card")),
-            *((d, "dataset") for d in facts.documents_of("data-lineage")),
-        )
+        path
+        for kind in ("model-card", "data-lineage")
+        for path in map(described_path, facts.documents_of(kind))
+        if path
     }
-    ids = {output.path: _dataset_id(output) for output in dvc.source_datasets}
-    for dataset in dvc.source_datasets:
-        if dataset.path in described:
-            kept.append(f"{dataset.path} (already has a lineage record)")
-            continue
+
+    def free_names(kind: str, suffix: str) -> set[str]:
+        """Ids already used by a document of the kind, or by a file in its folder."""
+        folder = root / document_folder(config, kind)
+        on_disk = {p.name.removesuffix(suffix) for p in folder.glob(f"*{suffix}")}
+        return on_disk | {d.id for d in facts.documents_of(kind) if d.id}
+
+    datasets = [d for d in dvc.source_datasets if d.path not in described]
+    kept += [
+        f"{d.path} (already has a lineage record)"
+        for d in dvc.source_datasets
+        if d.path in described
+    ]
+    ids = distinct_ids([d.path for d in datasets], free_names("data-lineage", ".yaml"))
+    for record in facts.documents_of("data-lineage"):
+        if (path := described_path(record)) and record.id:
+            ids.setdefault(path, record.id)
+    for dataset in datasets:
         rel = posixpath.join(document_folder(config, "data-lineage"), ids[dataset.path] + ".yaml")
         users = [s.name for s in dvc.stages if any(dataset.covers(d) for d in s.deps)]
         suffix = posixpath.splitext(dataset.path)[1].lstrip(".")
         text = lineage_text(
-            _schema_line(root, config, "data-lineage", rel),
+            _schema_line(root, config, "data-lineage", rel, written),
             ids[dataset.path],
             dataset=(dataset.path, dataset.md5 or TODO),
             origin=dataset.imported_from or TODO,
@@ -317,24 +374,48 @@ def init_repository(facts: RepoFacts) -> InitResult:
             stages=users,
             provenance=provenance,
         )
-        create(rel, text)
-    for model in dvc.models:
-        if model.path in described:
-            kept.append(f"{model.path} (already has a model card)")
-            continue
-        card_id = slugify(model.name or posixpath.basename(model.path).split(".")[0])
+        write_new(root / rel, text)
+        written.append(root / rel)
+    models = [m for m in dvc.models if m.path not in described]
+    kept += [f"{m.path} (already has a model card)" for m in dvc.models if m.path in described]
+    card_ids = distinct_ids(
+        [m.path for m in dvc.models if not m.name], free_names("model-card", ".md")
+    )
+    for model in models:
+        card_id = slugify(model.name) if model.name else card_ids[model.path]
         rel = posixpath.join(document_folder(config, "model-card"), card_id + ".md")
+        if (root / rel).exists():
+            kept.append(f"{model.path} ({rel} exists and describes something else)")
+            continue
         md5 = model.output.md5 if model.output and model.output.md5 else TODO
         text = model_card_text(
-            _schema_line(root, config, "model-card", rel),
+            _schema_line(root, config, "model-card", rel, written),
             card_id,
             version=_gto_version(model.name, tags),
             artifact=(model.path, md5),
-            training_data=[(ids[d.path], d.md5 or TODO) for d in _source_datasets_of(model, dvc)],
+            training_data=[
+                (ids.get(d.path, TODO), d.md5 or TODO) for d in _source_datasets_of(model, dvc)
+            ],
             provenance=provenance,
             sections=_sections(config, "model-card"),
         )
-        create(rel, text)
+        write_new(root / rel, text)
+        written.append(root / rel)
+    if facts.ml_code and not dvc.models and not facts.documents_of("model-card"):
+        # ML code, and no model DVC tracks: a card for the model the code trains
+        card_id = distinct_ids([root.resolve().name], free_names("model-card", ".md"))[
+            root.resolve().name
+        ]
+        rel = posixpath.join(document_folder(config, "model-card"), card_id + ".md")
+        text = model_card_text(
+            _schema_line(root, config, "model-card", rel, written),
+            card_id,
+            provenance=f"{provenance}; the model {facts.ml_code.path} trains is not in DVC: "
+            "fill in artifact.path (a DVC output) or replace artifact with {uri: ...}",
+            sections=_sections(config, "model-card"),
+        )
+        write_new(root / rel, text)
+        written.append(root / rel)
     return InitResult(tuple(written), tuple(kept))
 
 

@@ -100,15 +100,24 @@ def test_ml_import_detection(
     assert ("MLW101" in codes(report)) is expected
 
 
-@pytest.mark.parametrize("name", ["analysis.ipynb", "MLproject", "pipelines/dvc.yaml"])
+@pytest.mark.parametrize(
+    ("name", "text", "is_ml"),
+    [
+        ("MLproject", "name: x\n", True),
+        ("analysis.ipynb", '{"cells": [{"cell_type": "code", "source": "import torch"}]}', True),
+        ("analysis.ipynb", '{"cells": [{"cell_type": "code", "source": "import pandas"}]}', False),
+        ("analysis.ipynb", "{}\n", False),
+        ("pipelines/dvc.yaml", "stages: {}\n", False),  # DVC alone is not ML code
+    ],
+)
 def test_notebooks_and_project_files_are_ml_code(
-    name: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+    name: str, text: str, is_ml: bool, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    git_repo.write(name, "{}\n" if name.endswith("ipynb") else "name: x\n")
+    git_repo.write(name, text)
     git_repo.commit()
     _status, report = lint_json(capsys, str(git_repo.path))
-    assert codes(report) == ["MLW101"]
-    assert report["findings"][0]["path"] == name
+    assert codes(report) == (["MLW101"] if is_ml else [])
+    assert [f["path"] for f in report["findings"]] == ([name] if is_ml else [])
 
 
 def test_exact_text_report(repo_with_warning: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

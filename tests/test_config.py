@@ -88,6 +88,7 @@ def test_extend_model_patterns(git_repo: GitRepo, capsys: pytest.CaptureFixture[
     git_repo.write(
         "dvc.yaml", "stages:\n  train:\n    cmd: python t.py\n    outs:\n    - out/weights.gguf\n"
     )
+    git_repo.write("t.py", "import torch\n")
     git_repo.commit()
     assert codes(lint_json(capsys, str(git_repo.path), "--select", "MLW1")[1]) == ["MLW101"]
     git_repo.write(".mlwf-lint.yaml", "extend-model-patterns: ['*.gguf']\n")

@@ -3,6 +3,7 @@ in a minimal real repository of our own, through the real command."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -95,3 +96,133 @@ def test_broken_lock_without_dvc_yaml_is_reported(
     git_repo.write("sub/dvc.lock", "schema: '2.0'\nstages:\n  train: [unclosed\n")
     _status, report = lint_json(capsys, str(git_repo.path))
     assert [(f["code"], f["path"]) for f in report["findings"]] == [("MLW201", "sub/dvc.lock")]
+
+
+# --- init: distinct names, and nothing but placeholders left ------------------------
+
+
+def _dvc_add_file(repo: GitRepo, path: str, md5: str) -> None:
+    folder, name = path.rsplit("/", 1) if "/" in path else ("", path)
+    out = f"outs:\n- md5: {md5}\n  size: 3\n  hash: md5\n  path: {name}\n"
+    repo.write(f"{folder}/{name}.dvc" if folder else f"{name}.dvc", out)
+
+
+def test_init_gives_every_output_its_own_document(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same_stems = ["a/data.csv", "b/data.csv", "raw/train.zip", "raw/train", "best.pt", "best.onnx"]
+    for path in same_stems:
+        _dvc_add_file(git_repo, path, hashlib.md5(path.encode()).hexdigest())
+    git_repo.commit("Six outputs, three stems")
+    assert main(["init", str(git_repo.path)]) == 0
+    out = capsys.readouterr().out
+    assert "kept" not in out
+    written = sorted(
+        line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("wrote docs")
+    )
+    assert written == [
+        "docs/ml/data/a-data.yaml",
+        "docs/ml/data/b-data.yaml",
+        "docs/ml/data/train-zip.yaml",
+        "docs/ml/data/train.yaml",
+        "docs/ml/models/best-onnx.md",
+        "docs/ml/models/best-pt.md",
+    ]
+    status, report = lint_json(capsys, str(git_repo.path))
+    assert {f["code"] for f in report["findings"]} == {"MLW203"}
+    assert status == 1
+    assert main(["init", str(git_repo.path)]) == 0
+    assert "nothing to write" in capsys.readouterr().out
+
+
+def test_init_writes_a_card_for_ml_code_without_a_dvc_model(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write("train.py", "from sklearn.linear_model import LogisticRegression\n")
+    git_repo.commit("Training code, model not in DVC")
+    assert codes_of(lint_json(capsys, str(git_repo.path))[1]) == ["MLW101"]
+    assert main(["init", str(git_repo.path)]) == 0
+    assert "wrote docs/ml/models/repo.md" in capsys.readouterr().out
+    status, report = lint_json(capsys, str(git_repo.path))
+    assert {f["code"] for f in report["findings"]} == {"MLW203"}
+    assert status == 1
+
+
+def codes_of(report: dict[str, object]) -> list[str]:
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    return [f["code"] for f in findings]
+
+
+# --- model detection and ML code ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "is_model"),
+    [
+        ("data/X_train.pkl", False),  # a pickled dataframe
+        ("data/processed/features.pkl", False),
+        ("data/05_model_input/table.pkl", False),
+        ("data/01_raw/models/pretrained.zip", True),  # a models folder, deep in the tree
+        ("prod_model", True),
+        ("outputs/model", True),
+        ("data/02_models/regressor.pickle", True),
+        ("artifacts/clf.joblib", True),
+        ("model.pkl", True),
+        ("weights/best.safetensors", True),
+        ("data/raw.csv", False),
+    ],
+)
+def test_model_detection_matches_what_a_person_sees(
+    path: str, is_model: bool, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _dvc_add_file(git_repo, path, "a" * 32)
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW102,MLW103")
+    assert codes_of(report) == (["MLW102"] if is_model else ["MLW103"])
+
+
+def test_model_patterns_are_named_in_the_hints(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _dvc_add_file(git_repo, "artifacts/clf.joblib", "a" * 32)
+    (finding,) = lint_json(capsys, str(git_repo.path), "--select", "MLW102")[1]["findings"]
+    assert "model-patterns" in finding["hint"]
+    git_repo.write("train.py", "import torch\n")
+    (git_repo.path / "artifacts/clf.joblib.dvc").unlink()
+    (finding,) = lint_json(capsys, str(git_repo.path), "--select", "MLW101")[1]["findings"]
+    assert "extend-model-patterns" in finding["hint"]
+    git_repo.write(".mlwf-lint.yaml", "extend-model-patterns: ['*.bin']\n")
+    _dvc_add_file(git_repo, "out/weights.bin", "b" * 32)
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW1")
+    assert codes_of(report) == ["MLW102"]
+
+
+def _notebook(*cells: str) -> str:
+    import json
+
+    return json.dumps(
+        {"cells": [{"cell_type": "code", "source": c.splitlines(True)} for c in cells]}
+    )
+
+
+def test_ml_code_is_said_only_where_there_is_some(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a dataset registry: dvc.yaml with dataset artifacts, a data-cleaning notebook
+    git_repo.write(
+        "dvc.yaml",
+        "artifacts:\n  posts:\n    path: data/posts.csv\n    type: dataset\n"
+        "stages:\n  clean:\n    cmd: jupyter nbconvert --execute clean.ipynb\n"
+        "    deps: [clean.ipynb]\n    outs: [data/clean.csv]\n",
+    )
+    git_repo.write(
+        "clean.ipynb", _notebook("%matplotlib inline\nimport pandas as pd", "pd.read_csv")
+    )
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW101")
+    assert report["findings"] == []
+    git_repo.write(
+        "fit.ipynb", _notebook("import pandas", "!pip install x\nfrom sklearn import svm")
+    )
+    (finding,) = lint_json(capsys, str(git_repo.path), "--select", "MLW101")[1]["findings"]
+    assert finding["path"] == "fit.ipynb"
+    assert finding["message"].startswith("ML code (fit.ipynb: a notebook importing sklearn)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from conftest import GitRepo, codes, lint_json
 from mlwf_lint.cli import main
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.parsing import yaml_scalar
+from mlwf_lint.schemas import schema_path
 from mlwf_lint.sources import git
 from mlwf_lint.sources.dvc import read_dvc
 
@@ -58,8 +60,11 @@ def test_init_prefills_from_dvc_and_leaves_only_placeholders(
 def test_init_never_overwrites(undocumented: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     mine = undocumented.write("docs/ml/data/posts.yaml", "# my own, half written\nid: posts\n")
     assert main(["init", str(undocumented.path)]) == 0
-    assert "kept  docs/ml/data/posts.yaml (exists)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # the name is taken by a file that describes no dataset: another name, never over it
+    assert "wrote docs/ml/data/posts-xml.yaml\n" in out and "kept" not in out
     assert mine.read_text() == "# my own, half written\nid: posts\n"
+    assert "id: posts-xml\n" in (undocumented.path / "docs/ml/data/posts-xml.yaml").read_text()
     assert main(["init", str(undocumented.path)]) == 0
     second = capsys.readouterr().out
     assert "wrote" not in second and "nothing to write" in second
@@ -86,11 +91,18 @@ def test_new_writes_a_template_that_fails_only_on_placeholders(
 ) -> None:
     monkeypatch.chdir(git_repo.path)
     assert main(["new", kind, doc_id]) == 0
-    assert capsys.readouterr().out == f"wrote {written}\n"
+    copy = f".mlwf-lint/schemas/{kind}.schema.json"
+    assert capsys.readouterr().out == f"wrote {copy}\nwrote {written}\n"
     text = (git_repo.path / written).read_text()
-    assert (
-        "# yaml-language-server: $schema="
-        in text.splitlines()[0 if kind in ("data-lineage", "rollback-plan") else 1]
+    line = text.splitlines()[0 if kind in ("data-lineage", "rollback-plan") else 1]
+    # a path inside the repository, relative to the document: it works on every clone
+    relative = posixpath.relpath(copy, posixpath.dirname(written))
+    assert line == f"# yaml-language-server: $schema={relative}"
+    assert (git_repo.path / written).parent.joinpath(relative).resolve() == (
+        git_repo.path / copy
+    ).resolve()
+    assert json.loads((git_repo.path / copy).read_text()) == json.loads(
+        schema_path(kind).read_text()
     )
     _status, report = lint_json(capsys, str(git_repo.path), "--ignore", "MLW1,MLW0")
     assert codes(report) and set(codes(report)) == {"MLW203"}, report["findings"]
@@ -102,7 +114,10 @@ def test_new_numbers_decisions_after_the_last(
     git_repo.write("docs/ml/decisions/0007-old.md", "---\nid: ADR-0007\n---\n")
     monkeypatch.chdir(git_repo.path)
     assert main(["new", "decision-record", "Pick a metric"]) == 0
-    assert capsys.readouterr().out == "wrote docs/ml/decisions/0008-pick-a-metric.md\n"
+    assert capsys.readouterr().out == (
+        "wrote .mlwf-lint/schemas/decision-record.schema.json\n"
+        "wrote docs/ml/decisions/0008-pick-a-metric.md\n"
+    )
 
 
 def test_new_refuses_bad_ids_and_existing_files(

@@ -31,9 +31,10 @@ def _globs(facts: RepoFacts, kind: str) -> str:
 
 @rule("MLW101", Severity.ERROR, "ML code but no model card")
 def ml_code_without_model_card(facts: RepoFacts) -> Iterator[Violation]:
-    """The repository holds ML code — Python importing an ML library, a notebook,
-    a `dvc.yaml` or an `MLproject` — but no model card. (When DVC declares model
-    artifacts, MLW102 names each of them instead.)
+    """The repository holds ML code — Python or a notebook importing an ML library, or
+    an MLflow `MLproject` — but no model card. (When DVC tracks models, MLW102 names
+    each of them instead.) A `dvc.yaml` alone is not ML code: data pipelines and
+    dataset registries use DVC too.
 
     Fails — `src/train.py` and nothing under `docs/ml/models/`:
 
@@ -51,8 +52,9 @@ def ml_code_without_model_card(facts: RepoFacts) -> Iterator[Violation]:
         "MLW101",
         f"ML code ({ml.path}: {ml.reason}) but no model card ({_globs(facts, 'model-card')})",
         Location(ml.path, ml.line, 1 if ml.line else None),
-        hint="describe the model this code trains in a model card, e.g. "
-        "docs/ml/models/<model-id>.md",
+        hint="describe the model this code trains in a model card (`mlwf-lint init` "
+        "writes one to fill in); if DVC tracks the model under a path the model "
+        "patterns miss, add it with extend-model-patterns in the configuration",
     )
 
 
@@ -86,7 +88,13 @@ def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
             f"model{name} at {model.path} has no model card",
             Location.at(model.declared_in, model.position),
             hint=f"write a model card ({_globs(facts, 'model-card')}) whose "
-            f"artifact.path is {model.path}",
+            f"artifact.path is {model.path}"
+            + (
+                ""
+                if model.name
+                else "; not a model? set model-patterns in the configuration to the "
+                "patterns of your models"
+            ),
         )
 
 

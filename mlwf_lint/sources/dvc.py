@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.globs import matches_any
+from mlwf_lint.models import is_model_path
 from mlwf_lint.parsing import Parsed, ParseProblem, Position, decode, parse_document, parse_yaml
 
 DVC3_HASH = "md5"
@@ -126,6 +126,7 @@ class _Collector:
     skipped: list[Skipped] = field(default_factory=list)
     unexpanded: list[DvcStage] = field(default_factory=list)
     locks_seen: set[str] = field(default_factory=set)
+    broken_lock_stages: set[tuple[str, str]] = field(default_factory=set)  # (dvc.lock, name)
 
     def load(self, rel: str) -> Parsed | None:
         raw = read_bytes(self.root, rel, self.limit)
@@ -304,7 +305,8 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
     folder = posixpath.dirname(dvc_yaml)
     prefix = "" if dvc_yaml == "dvc.yaml" else f"{dvc_yaml}:"
     defined = c.expect(dvc_yaml, parsed, "/stages", data.get("stages"), dict) or {}
-    lock = _read_lock(c, posixpath.join(folder, "dvc.lock"))
+    lock_file = posixpath.join(folder, "dvc.lock")
+    lock = _read_lock(c, lock_file)
     locked = lock or {}
     for name, stage in defined.items():
         here = f"/stages/{name}"
@@ -359,7 +361,7 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                     outs=tuple(out_paths),
                     locked=entry is not None,
                     locked_deps=tuple(lock_deps),
-                    lock_unreadable=lock is None,
+                    lock_unreadable=lock is None or (lock_file, instance) in c.broken_lock_stages,
                 )  # fmt: skip
             )
             c.outputs.extend(replace(o, stage=address) for o in lock_outs)
@@ -408,6 +410,7 @@ def _read_lock(
         here = f"{pointer}/{name}"
         stage = c.expect(rel, parsed, here, stage, dict)
         if stage is None:
+            c.broken_lock_stages.add((rel, str(name)))  # MLW201 says so; nothing else
             continue
         entries: tuple[list[DvcOutput], list[DvcOutput]] = ([], [])
         for index, key in enumerate(("outs", "deps")):
@@ -456,7 +459,7 @@ def _mark_models(
         by_artifact = any(
             out.covers(a.path) or a.path.startswith(out.path + "/") for a in artifacts
         )
-        if by_artifact or matches_any(out.path, patterns):
+        if by_artifact or is_model_path(out.path, patterns):
             out = replace(out, is_model=True)
         marked.append(out)
     return marked

@@ -1,0 +1,77 @@
+"""Which DVC outputs are models, as a person looking at the repository would say.
+
+A `dvc.yaml` `artifacts:` entry of `type: model` always is (decided in
+`sources/dvc.py`). Otherwise a path is a model when it matches the model patterns:
+a model-only file type (`*.onnx`, `*.pt`, `*.safetensors`, ...) or a model folder
+anywhere in the tree (`models/`, `model/`, `prod_model/`, `data/02_models/`). The
+pickle-like types (`*.pkl`, `*.joblib`, `*.h5`) hold dataframes as often as models:
+such a file counts as a model unless it is clearly data — in a data folder (`data/`,
+`features/`, `processed/`, ...) or named like a split or a frame (`X_train.pkl`,
+`test_df.pkl`) — and its name says nothing of a model. A pattern the team adds
+(`extend-model-patterns`) always counts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from functools import lru_cache
+
+from mlwf_lint.globs import matches
+
+MODEL_FILE_PATTERNS = ("*.onnx", "*.pt", "*.pth", "*.keras", "*.safetensors", "*.tflite")
+PICKLE_LIKE_PATTERNS = ("*.pkl", "*.pickle", "*.joblib", "*.h5")
+MODEL_FOLDER_PATTERNS = ("**/models/**", "**/*_models/**", "**/model/**", "**/*_model/**")
+DEFAULT_MODEL_PATTERNS = MODEL_FILE_PATTERNS + PICKLE_LIKE_PATTERNS + MODEL_FOLDER_PATTERNS
+
+_DATA_FOLDERS = frozenset(
+    [
+        "data",
+        "datasets",
+        "dataset",
+        "features",
+        "feature",
+        "processed",
+        "interim",
+        "raw",
+        "prepared",
+        "external",
+        "splits",
+        "input",
+        "inputs",
+    ]
+)
+_NUMBERED_FOLDER = re.compile(r"\d+_\w+")  # kedro's data/01_raw, data/05_model_input
+_MODEL_WORDS = re.compile(
+    r"model|clf|classifier|regressor|estimator|pipeline|vectori[sz]er|tokeni[sz]er|"
+    r"encoder|scaler|weights|checkpoint|ckpt|net\b|booster|lgbm|xgb"
+)
+_DATA_NAMES = re.compile(
+    r"(?:^|[_\-.])(?:x|y|df|data|dataset|frame|features?|train|test|val|valid|dev|split)"
+    r"(?:$|[_\-.])"
+)
+
+
+@lru_cache(maxsize=4096)
+def clearly_data(path: str) -> bool:
+    """A pickle-like file that holds data, not a model, by what its path says."""
+    lowered = path.lower()
+    stem = posixpath.basename(lowered).split(".")[0]
+    if _MODEL_WORDS.search(stem):
+        return False
+    folders = lowered.split("/")[:-1]
+    return any(
+        f in _DATA_FOLDERS or re.fullmatch(r"\d+_\w+", f) and "model" not in f for f in folders
+    ) or bool(_DATA_NAMES.search(stem))
+
+
+def is_model_path(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a DVC output at `path` is a model under the configured patterns."""
+    lowered = path.lower()
+    for pattern in patterns:
+        if not matches(lowered, pattern.lower()):
+            continue
+        if pattern in PICKLE_LIKE_PATTERNS and clearly_data(path):
+            continue
+        return True
+    return False
