@@ -52,8 +52,7 @@ class RepoFacts:
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
     schema_violations: Mapping[str, tuple[SchemaViolation, ...]]  # document path → its
-    # from the dvc library, only when asked for (--check-data) or needed (${...} loops)
-    templated_instances: Mapping[str, tuple[str, ...]] | None = None
+    # from the dvc library, only when asked for (--check-data)
     workspace_changes: tuple[str, ...] | None = None
     history: HistoryFacts | None = None  # None with --no-history
     change: ChangeFacts | None = None  # diff mode (--base) only
@@ -228,11 +227,14 @@ def gather(
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
     violations = schema_violations(root, config, documents, cache)
-    templated = workspace = None
+    workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
-        templated = dvc_lib.stage_instances(root)
+        resolved = dvc_lib.stage_instances(root, {s.dvc_yaml for s in dvc.unexpanded})
+        dvc = read_dvc(
+            root, files, config.model_patterns, config.max_file_size, cache.parse, resolved
+        )
     if config.check_data:
-        workspace = dvc_lib.modified_data(root)
+        workspace = dvc_lib.modified_data(root, files)
     history = None
     if config.history and live:
         # in diff mode only the documents the change touched can get history findings
@@ -248,7 +250,6 @@ def gather(
         documents=documents,
         skipped=dvc.skipped + skipped,
         schema_violations=violations,
-        templated_instances=templated,
         workspace_changes=workspace,
         history=history,
         change=change,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, lint_json, readme_examples
+from conftest import GitRepo, lint_json, readme_examples, run_dvc
 from mlwf_lint.cli import main
 
 # --- DVC 0.x stage files ------------------------------------------------------------
@@ -226,3 +226,65 @@ def test_ml_code_is_said_only_where_there_is_some(
     (finding,) = lint_json(capsys, str(git_repo.path), "--select", "MLW101")[1]["findings"]
     assert finding["path"] == "fit.ipynb"
     assert finding["message"].startswith("ML code (fit.ipynb: a notebook importing sklearn)")
+
+
+# --- the dvc extra: subdir projects, instances as dvc.yaml defines them now ----------
+
+SUBDIR_PIPELINE = """\
+stages:
+  train:
+    foreach: ${xs}
+    do:
+      cmd: python -c "open('models/${item}.pkl', 'w').write('${item}')"
+      outs:
+      - models/${item}.pkl
+"""
+
+
+def test_dvc_extra_opens_subdir_projects_at_their_root_and_ignores_stale_instances(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str], dvc_available: None
+) -> None:
+    project = git_repo.path / "proj"
+    project.mkdir()
+    git_repo.write("README.md", "a monorepo with a DVC project in proj/\n")
+    git_repo.commit("root")
+    run_dvc(project, "init", "--subdir", "-q")
+    git_repo.write("proj/params.yaml", "xs: [a]\n")
+    git_repo.write("proj/dvc.yaml", SUBDIR_PIPELINE)
+    (project / "models").mkdir()
+    run_dvc(project, "repro", "-q")
+    git_repo.commit("train a")
+    status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW1,MLW3")
+    assert [(f["code"], f["message"]) for f in report["findings"]] == [
+        ("MLW102", "model at proj/models/a.pkl has no model card")
+    ]
+    # the list changed and nobody ran dvc repro: dvc.lock still holds train@a
+    git_repo.write("proj/params.yaml", "xs: [b]\n")
+    status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW1,MLW3")
+    assert [(f["code"], f["message"].split(": it")[0]) for f in report["findings"]] == [
+        ("MLW102", "model at proj/models/b.pkl has no model card"),
+        ("MLW302", "stage 'proj/dvc.yaml:train@b' is not in dvc.lock"),
+    ]
+    assert status == 1
+
+
+def test_check_data_covers_subdir_projects(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str], dvc_available: None
+) -> None:
+    project = git_repo.path / "proj"
+    project.mkdir()
+    git_repo.write("README.md", "monorepo\n")
+    git_repo.commit("root")
+    run_dvc(project, "init", "--subdir", "-q")
+    git_repo.write("proj/data/raw.csv", "id\n1\n")
+    run_dvc(project, "add", "-q", "data/raw.csv")
+    git_repo.commit("data")
+    git_repo.write("proj/data/raw.csv", "id\n2\n")
+    _status, report = lint_json(capsys, str(git_repo.path), "--check-data", "--select", "MLW304")
+    assert [(f["path"], f["message"]) for f in report["findings"]] == [
+        (
+            "proj/data/raw.csv.dvc",
+            "proj/data/raw.csv in the working tree differs from the hash DVC records in "
+            "proj/data/raw.csv.dvc",
+        )
+    ]

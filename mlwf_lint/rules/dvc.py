@@ -115,25 +115,15 @@ def unlocked_stage(facts: RepoFacts) -> Iterator[Violation]:
 
     Passes — `dvc repro` was run and dvc.lock committed with both stages.
     """
-    templated = facts.templated_instances
-    for stage in facts.dvc.unexpanded:
-        names = templated.get(stage.name) if templated is not None else None
-        if names is None:
-            yield Violation(
-                "MLW302",
-                f"stage {stage.name!r} loops over ${{...}}; its instances were not expanded, "
-                "so only those in dvc.lock were checked",
-                Location.at(stage.dvc_yaml, stage.position),
-                hint="install the dvc extra (pip install 'mlwf-lint[dvc]') to expand it",
-                lowered_to=Severity.NOTICE,
-            )
-            continue
-        locked = {s.name for s in facts.dvc.stages if s.locked}
-        if any(s.lock_unreadable for s in facts.dvc.stages if s.dvc_yaml == stage.dvc_yaml):
-            continue
-        for name in names:
-            if name not in locked:
-                yield _unlocked(name, stage.dvc_yaml, stage.position)
+    for stage in facts.dvc.unexpanded:  # left unexpanded: the dvc extra is not there
+        yield Violation(
+            "MLW302",
+            f"stage {stage.name!r} loops over ${{...}}; its instances were not expanded, "
+            "so only those in dvc.lock were checked",
+            Location.at(stage.dvc_yaml, stage.position),
+            hint="install the dvc extra (pip install 'mlwf-lint[dvc]') to expand it",
+            lowered_to=Severity.NOTICE,
+        )
     for stage in facts.dvc.stages:
         if not stage.locked and not stage.lock_unreadable:  # a broken lock is MLW201's
             yield _unlocked(stage.name, stage.dvc_yaml, stage.position)

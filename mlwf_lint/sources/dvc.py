@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import product
@@ -126,6 +126,8 @@ class _Collector:
     skipped: list[Skipped] = field(default_factory=list)
     unexpanded: list[DvcStage] = field(default_factory=list)
     locks_seen: set[str] = field(default_factory=set)
+    # templated stage address → {instance address → outs}, from the dvc library
+    resolved: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     broken_lock_stages: set[tuple[str, str]] = field(default_factory=set)  # (dvc.lock, name)
 
     def load(self, rel: str) -> Parsed | None:
@@ -338,7 +340,12 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
             instances = (
                 names if names is not None else [n for n in locked if n.startswith(f"{name}@")]
             )
-            if names is None:
+            resolved = c.resolved.get(f"{prefix}{name}")
+            if names is None and resolved is not None:
+                # the dvc library expanded ${...} from dvc.yaml and params as they are
+                # now; instances dvc.lock still holds from an older list are not ones
+                instances = [n.removeprefix(prefix) for n in resolved]
+            elif names is None:
                 c.unexpanded.append(DvcStage(f"{prefix}{name}", dvc_yaml, position))
         else:
             instances = [name]
@@ -365,10 +372,17 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                 )  # fmt: skip
             )
             c.outputs.extend(replace(o, stage=address) for o in lock_outs)
+            expanded = c.resolved.get(f"{prefix}{name}", {}).get(address)
             if not templated:
                 c.outputs.extend(
                     DvcOutput(path, dvc_yaml, where, stage=address)
                     for path, where in declared
+                    if path not in {o.path for o in lock_outs}
+                )
+            elif expanded is not None:
+                c.outputs.extend(
+                    DvcOutput(path, dvc_yaml, position, stage=address)
+                    for path in expanded
                     if path not in {o.path for o in lock_outs}
                 )
     for name, artifact in (
@@ -427,8 +441,11 @@ def read_dvc(
     model_patterns: tuple[str, ...],
     limit: int,
     parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
+    resolved: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
 ) -> DvcFacts:
-    c = _Collector(root, limit, parse)
+    """What DVC records, from the files as YAML. `resolved` gives the instances of
+    `${...}` loops as the dvc library expands them (see `dvc_lib.stage_instances`)."""
+    c = _Collector(root, limit, parse, resolved=resolved or {})
     file_list = sorted(files)
     for rel in file_list:
         if is_dvc_file(rel):

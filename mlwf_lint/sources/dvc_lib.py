@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Iterator
+import posixpath
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,39 +25,87 @@ def available() -> bool:
     return importlib.util.find_spec("dvc") is not None
 
 
+def project_root(root: Path, path: str) -> Path:
+    """The DVC project a repository path belongs to: the nearest folder at or above it
+    holding a `.dvc` folder (`dvc init --subdir` projects), else the Git root."""
+    folder = (root / path).parent
+    while True:
+        if (folder / ".dvc").is_dir():
+            return folder
+        if folder == root or root not in folder.parents:
+            return root
+        folder = folder.parent
+
+
 @contextmanager
-def _dvc_repo(root: Path) -> Iterator[Any]:
+def _dvc_repo(root: Path, project: Path | None = None) -> Iterator[Any]:
+    """The dvc library's view of one DVC project (at `project`, default `root`)."""
     if not available():
         raise UsageError(f"--check-data needs the dvc library: {INSTALL_HINT}")
+    project = project or root
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
-    os.environ.setdefault("DVC_SITE_CACHE_DIR", str(root / ".dvc" / "tmp" / "mlwf-lint-site-cache"))
+    os.environ.setdefault(
+        "DVC_SITE_CACHE_DIR", str(project / ".dvc" / "tmp" / "mlwf-lint-site-cache")
+    )
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
     try:
-        with Repo(str(root)) as repo:
+        with Repo(str(project)) as repo:
             yield repo
     except DvcException as exc:
-        raise UsageError(f"dvc could not read {root}: {exc}") from exc
+        where = project.relative_to(root).as_posix() if project != root else str(root)
+        raise UsageError(f"dvc could not read the DVC project at {where}: {exc}") from exc
 
 
-def modified_data(root: Path) -> tuple[str, ...]:
-    """Tracked paths whose working-tree content differs from the recorded hash."""
-    with _dvc_repo(root) as repo:
-        status = repo.data_status(granular=False, not_in_remote=False)
-    modified = status.get("uncommitted", {}).get("modified", [])
-    return tuple(sorted(path.rstrip("/").replace(os.sep, "/") for path in modified))
+def projects(root: Path, files: Iterable[str]) -> list[Path]:
+    """Every DVC project in the repository: the Git root when it holds `.dvc/`, and
+    each `dvc init --subdir` folder."""
+    found = {
+        root / posixpath.dirname(posixpath.dirname(f)) for f in files if f.endswith(".dvc/config")
+    }
+    if (root / ".dvc").is_dir():
+        found.add(root)
+    return sorted(found)
 
 
-def stage_instances(root: Path) -> dict[str, tuple[str, ...]]:
-    """Templated stage address → the addresses of its instances, as DVC resolves them."""
-    instances: dict[str, list[str]] = {}
-    with _dvc_repo(root) as repo:
-        for stage in repo.index.stages:
-            name = getattr(stage, "name", None)
-            if not name or "@" not in name:
-                continue
-            dvc_yaml = Path(stage.path).relative_to(root).as_posix()
-            prefix = "" if dvc_yaml == "dvc.yaml" else f"{dvc_yaml}:"
-            instances.setdefault(prefix + name.split("@", 1)[0], []).append(prefix + name)
-    return {base: tuple(names) for base, names in instances.items()}
+def modified_data(root: Path, files: Iterable[str] = ()) -> tuple[str, ...]:
+    """Tracked paths (from the repository root) whose working-tree content differs
+    from the recorded hash, over every DVC project in the repository."""
+    modified: list[str] = []
+    for project in projects(root, files) or [root]:
+        prefix = project.relative_to(root).as_posix() if project != root else ""
+        with _dvc_repo(root, project) as repo:
+            status = repo.data_status(granular=False, not_in_remote=False)
+        for path in status.get("uncommitted", {}).get("modified", []):
+            rel = path.rstrip("/").replace(os.sep, "/")
+            modified.append(posixpath.join(prefix, rel) if prefix else rel)
+    return tuple(sorted(modified))
+
+
+def stage_instances(root: Path, dvc_yamls: Iterable[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+    """For the templated stages of the given dvc.yaml files (paths from the repository
+    root): stage address → {instance address → its outs, from the repository root},
+    as DVC resolves them from dvc.yaml and params now (never from dvc.lock). Each DVC
+    project is opened at its own root."""
+    wanted = set(dvc_yamls)
+    by_project: dict[Path, set[str]] = {}
+    for dvc_yaml in wanted:
+        by_project.setdefault(project_root(root, dvc_yaml), set()).add(dvc_yaml)
+    instances: dict[str, dict[str, tuple[str, ...]]] = {}
+    for project, yamls in sorted(by_project.items()):
+        with _dvc_repo(root, project) as repo:
+            for stage in repo.index.stages:
+                name = getattr(stage, "name", None)
+                if not name or "@" not in name:
+                    continue
+                dvc_yaml = Path(stage.path).relative_to(root).as_posix()
+                if dvc_yaml not in yamls:
+                    continue
+                prefix = "" if dvc_yaml == "dvc.yaml" else f"{dvc_yaml}:"
+                outs = tuple(
+                    Path(str(out.fs_path)).relative_to(root).as_posix() for out in stage.outs
+                )
+                base = prefix + name.split("@", 1)[0]
+                instances.setdefault(base, {})[prefix + name] = outs
+    return instances
