@@ -37,6 +37,11 @@ class HistoryFacts:
     # (DVC path, md5 a document records) → the commit whose .dvc/dvc.lock recorded that
     # md5 as a legacy (DVC 2) hash of the path, for paths DVC now hashes with DVC 3
     legacy_values: Mapping[tuple[str, str], Commit] = field(default_factory=dict)
+    # (cause SHA, document's last commit SHA) → whether the document's commit has the
+    # cause in its history (ancestry, never dates)
+    contains: Mapping[tuple[str, str], bool] = field(default_factory=dict)
+    # the same pairs, when not contained: how many commits the cause is ahead
+    commits_ahead: Mapping[tuple[str, str], int] = field(default_factory=dict)
 
 
 def plan_refs(plan: Document) -> Iterable[tuple[str, str]]:
@@ -77,7 +82,12 @@ def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
 
 
 def gather_history(
-    root: Path, documents: tuple[Document, ...], dvc: DvcFacts, cache: ResultCache | None = None
+    root: Path,
+    documents: tuple[Document, ...],
+    dvc: DvcFacts,
+    cache: ResultCache | None = None,
+    *,
+    count_lag: bool = False,
 ) -> HistoryFacts:
     head, reason = history.head_state(root)
     if reason is not None or head is None:
@@ -120,15 +130,47 @@ def gather_history(
     # changed its hash, so .dvc files ride on the same single log pass
     dvc_files = {o.declared_in for o in described.values() if is_dvc_file(o.declared_in)}
     touched = _last_touches(root, watched | dvc_files, head, cache or NoCache())
+    hash_changed = _hash_changes(root, described.values(), touched)
+    kinds = {d.path: d.kind for d in documents}
+    pairs = {
+        (cause.sha, touched[doc].sha)
+        for doc, output in described.items()
+        if doc in touched
+        for cause in changes_behind(kinds[doc], output, dvc, touched, hash_changed)
+    }
+    contains = history.contains(root, pairs)
+    lag = {
+        pair: history.count_between(root, pair[1], pair[0])
+        for pair, seen in contains.items()
+        if not seen and count_lag
+    }
     return HistoryFacts(
         refs=resolved,
         ancestors=ancestors,
         recorded_at=recorded_at,
         touched=touched,
         uncommitted=frozenset(history.changed_since(root, "HEAD")),
-        hash_changed=_hash_changes(root, described.values(), touched),
+        hash_changed=hash_changed,
         legacy_values=_legacy_values(root, documents, dvc),
+        contains=contains,
+        commits_ahead=lag,
     )
+
+
+def changes_behind(
+    kind: str,
+    output: DvcOutput,
+    dvc: DvcFacts,
+    touched: Mapping[str, Commit],
+    hash_changed: Mapping[str, Commit],
+) -> list[Commit]:
+    """The commits a document must have seen: the one from which DVC records its
+    output's current hash, and for a model card the last change to each piece of code
+    its training stage depends on."""
+    causes = [hash_changed[output.path]] if output.path in hash_changed else []
+    if kind == "model-card":
+        causes += [touched[code] for code in producing_code(output, dvc) if code in touched]
+    return causes
 
 
 def _legacy_values(

@@ -239,7 +239,7 @@ def gather(
     if config.history and live:
         # in diff mode only the documents the change touched can get history findings
         watched = tuple(d for d in documents if history_for is None or d.path in history_for)
-        history = gather_history(root, watched, dvc, cache)
+        history = gather_history(root, watched, dvc, cache, count_lag=config.staleness_commits > 0)
     cache.save()
     return RepoFacts(
         root=root,

@@ -288,3 +288,95 @@ def test_check_data_covers_subdir_projects(
             "proj/data/raw.csv.dvc",
         )
     ]
+
+
+# --- history by ancestry, never dates -----------------------------------------------
+
+
+def _commit_at(repo: GitRepo, message: str, date: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("GIT_COMMITTER_DATE", date)
+    monkeypatch.setenv("GIT_AUTHOR_DATE", date)
+    try:
+        return repo.commit(message)
+    finally:
+        monkeypatch.delenv("GIT_COMMITTER_DATE")
+        monkeypatch.delenv("GIT_AUTHOR_DATE")
+
+
+def _documented_dataset(repo: GitRepo, md5: str) -> None:
+    from conftest import lineage_record
+
+    _dvc_add_file(repo, "data/raw.csv", md5)
+    repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv", md5))
+
+
+@pytest.mark.parametrize(
+    ("card_date", "change_date"),
+    [
+        ("2026-11-01T12:00:00", "2026-11-01T12:00:00"),  # a rebase: the same second
+        ("2026-11-01T12:00:00", "2026-10-01T12:00:00"),  # the retraining machine's clock behind
+    ],
+)
+def test_stale_document_is_found_by_ancestry_whatever_the_dates(
+    card_date: str,
+    change_date: str,
+    git_repo: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _documented_dataset(git_repo, "a" * 32)
+    _commit_at(git_repo, "Document raw.csv", card_date, monkeypatch)
+    _dvc_add_file(git_repo, "data/raw.csv", "b" * 32)
+    change = _commit_at(git_repo, "New raw data", change_date, monkeypatch)
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [(f["path"], f["line"]) for f in report["findings"]] == [("docs/ml/data/raw.yaml", 5)]
+    assert f"but {change[:7]} (" in report["findings"][0]["message"]
+
+
+def test_document_updated_after_the_change_is_current_even_with_an_older_date(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _documented_dataset(git_repo, "a" * 32)
+    _commit_at(git_repo, "Document raw.csv", "2026-11-01T12:00:00", monkeypatch)
+    _dvc_add_file(git_repo, "data/raw.csv", "b" * 32)
+    _commit_at(git_repo, "New raw data", "2026-11-05T12:00:00", monkeypatch)
+    _documented_dataset(git_repo, "b" * 32)
+    # committed on a machine whose clock is days behind: still after the change
+    _commit_at(git_repo, "Re-review raw.csv", "2026-11-02T12:00:00", monkeypatch)
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert report["findings"] == []
+
+
+def test_a_change_on_a_branch_the_document_never_saw_is_stale(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _documented_dataset(git_repo, "a" * 32)
+    git_repo.commit("Document raw.csv")
+    git_repo.git("checkout", "-q", "-b", "data")
+    _dvc_add_file(git_repo, "data/raw.csv", "b" * 32)
+    git_repo.commit("New raw data")
+    git_repo.git("checkout", "-q", "main")
+    git_repo.write(
+        "docs/ml/data/raw.yaml",
+        (git_repo.path / "docs/ml/data/raw.yaml").read_text() + "upstream: []\n",
+    )
+    git_repo.commit("Touch the record on main")
+    git_repo.git("merge", "-q", "--no-edit", "data")
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]
+
+
+def test_staleness_commits_allows_a_lag_in_commits(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _documented_dataset(git_repo, "a" * 32)
+    git_repo.commit("Document raw.csv")
+    _dvc_add_file(git_repo, "data/raw.csv", "b" * 32)
+    git_repo.commit("New raw data")
+    git_repo.write(".mlwf-lint.yaml", "staleness: {commits: 1}\n")
+    git_repo.commit("Allow one commit")  # the change is one commit past the record
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert report["findings"] == []
+    git_repo.write(".mlwf-lint.yaml", "staleness: {commits: 0}\n")
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]

@@ -18,6 +18,7 @@ from mlwf_lint.placeholders import is_placeholder
 from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
 from mlwf_lint.schema_errors import field_name
+from mlwf_lint.sources.history import Commit
 
 # what the schemas accept as a git ref; anything else is MLW202's to report
 GIT_REF = re.compile(
@@ -75,9 +76,11 @@ def stale_document(facts: RepoFacts) -> Iterator[Violation]:
     """A model card or lineage record was last changed before what it describes: the
     commit from which DVC records the artifact's or dataset's current hash, or (for a
     model) the last commit to the code its training stage depends on (the stage's
-    deps that DVC does not track). The finding names that commit. A document with
-    uncommitted changes is being updated and is not reported. Allow a lag with
-    `staleness: {days: N}` in the configuration.
+    deps that DVC does not track). "Before" means ancestry in the commit graph, never
+    dates: the document is stale when its last commit does not have that change in its
+    history (rebases give commits one second; clocks drift). The finding names that
+    commit. A document with uncommitted changes is being updated and is not reported.
+    Allow a lag with `staleness: {commits: N}` or `{days: N}` in the configuration.
 
     Fails — `src/train.py` changed after the card was last edited:
 
@@ -89,7 +92,6 @@ def stale_document(facts: RepoFacts) -> Iterator[Violation]:
     history = _history(facts)
     if history is None:
         return
-    lag = facts.config.staleness_days * DAY
     for doc in (*facts.documents_of("model-card"), *facts.documents_of("data-lineage")):
         path = described_path(doc)
         output = facts.dvc.output_for(path) if path else None
@@ -106,17 +108,35 @@ def stale_document(facts: RepoFacts) -> Iterator[Violation]:
                         (touched, f"changed {code}, a dependency of stage {output.stage}")
                     )
         late = [
-            (c, why) for c, why in causes if c.sha != written.sha and c.time > written.time + lag
+            (c, why)
+            for c, why in causes
+            if not history.contains.get((c.sha, written.sha), True)
+            and not _within_allowance(c, written, facts, history)
         ]
         if not late:
             continue
-        commit, why = max(late, key=lambda item: item[0].time)
+        commit, why = min(late, key=lambda item: item[0].index)  # the newest
         yield Violation(
             "MLW402",
             f"last changed in {written.describe()}, but {commit.describe()} {why}",
             doc.location(DESCRIBED_BY[doc.kind], "path"),
             hint="re-review the document against that change and commit it",
         )
+
+
+def _within_allowance(
+    cause: Commit, written: Commit, facts: RepoFacts, history: HistoryFacts
+) -> bool:
+    """The lag a team allows: `staleness: {commits: N}` (the change is at most N
+    commits ahead of the document) or `{days: N}` (the change's commit date is at most
+    N days after the document's — dates only loosen, they never decide staleness)."""
+    config = facts.config
+    ahead = history.commits_ahead.get((cause.sha, written.sha))
+    if config.staleness_commits and ahead is not None and ahead <= config.staleness_commits:
+        return True
+    return bool(config.staleness_days) and (
+        cause.time <= written.time + config.staleness_days * DAY
+    )
 
 
 @rule("MLW403", Severity.ERROR, "rollback target does not hold the model")

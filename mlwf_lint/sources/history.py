@@ -212,6 +212,47 @@ def ancestors_of_head(root: Path, shas: Iterable[str]) -> dict[str, bool]:
     return result
 
 
+def contains(root: Path, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bool]:
+    """(older, newer) → whether `older` is `newer` or one of its ancestors: ancestry in
+    the commit graph, never dates (rebases give many commits one second; clocks
+    drift). One `git rev-list --topo-order --parents HEAD` streamed until every commit
+    asked about has appeared: in topological order every commit on a path from
+    `newer` down to `older` comes before `older`, so the graph read so far holds the
+    answer. (With a commit-graph file git streams it without walking everything.)"""
+    wanted = {(a, b) for a, b in pairs}
+    result = {(a, b): a == b for a, b in wanted}
+    pending = {sha for pair in wanted if pair[0] != pair[1] for sha in pair}
+    if not pending:
+        return result
+    order: list[tuple[str, list[str]]] = []
+    with _streamed(root, ["rev-list", "--topo-order", "--parents", "HEAD"]) as stream:
+        for line in stream:
+            sha, *parents = line.decode().split()
+            order.append((sha, parents))
+            pending.discard(sha)
+            if not pending:
+                break
+    # one pass from the oldest commit read to the newest: each commit's bit mask of the
+    # `older` commits it descends from (its own bit included)
+    bits = {sha: 1 << i for i, sha in enumerate(sorted({a for a, b in wanted if a != b}))}
+    masks: dict[str, int] = {}
+    for sha, parents in reversed(order):
+        mask = bits.get(sha, 0)
+        for parent in parents:
+            mask |= masks.get(parent, 0)
+        masks[sha] = mask
+    for older, newer in wanted:
+        if older != newer:
+            result[(older, newer)] = bool(masks.get(newer, 0) & bits[older])
+    return result
+
+
+def count_between(root: Path, older: str, newer: str) -> int:
+    """How many commits `newer` has that `older` does not (`git rev-list --count`)."""
+    done = _git(root, "rev-list", "--count", f"{older}..{newer}")
+    return int(done.stdout.strip() or 0) if done.returncode == 0 else 0
+
+
 def merge_base(root: Path, ref: str, other: str = "HEAD") -> str | None:
     done = _git(root, "merge-base", ref, other)
     if done.returncode != 0:
