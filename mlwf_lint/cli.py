@@ -188,6 +188,19 @@ def _statistics(report: Report) -> str:
     )
 
 
+def _existing(paths: list[str]) -> tuple[Path, ...]:
+    """The PATH arguments, each of which must exist: a typo in a CI job must not pass
+    as "nothing to check" (nor a mistyped command as a path)."""
+    for given in paths:
+        if not os.path.lexists(given):
+            import difflib
+
+            close = difflib.get_close_matches(given, COMMANDS, n=1)
+            meant = f"; did you mean `mlwf-lint {close[0]}`?" if close else ""
+            raise UsageError(f"{given}: no such file or folder{meant}")
+    return tuple(Path(p) for p in paths)
+
+
 def _main_check(argv: list[str]) -> int:
     args = _check_parser().parse_args(argv)
     from mlwf_lint.checker import CheckRequest
@@ -195,7 +208,7 @@ def _main_check(argv: list[str]) -> int:
     return run_check(
         CheckOptions(
             CheckRequest(
-                paths=tuple(Path(p) for p in args.paths) or (Path.cwd(),),
+                paths=_existing(args.paths) or (Path.cwd(),),
                 config_file=args.config,
                 select=args.select,
                 ignore=args.ignore,

@@ -159,11 +159,16 @@ def find_ml_code(root: Path, files: tuple[str, ...], config: Config) -> MlCode |
 
 def _schema_digest(root: Path, config: Config, kind: str) -> str:
     """Identifies the schema in effect for a kind: its text, and for a team's own
-    schema every JSON file beside it (what its $refs may load)."""
-    from mlwf_lint.schemas import schema_path
+    schema every JSON file beside it (what its $refs may name by `$id`) and every
+    file its $refs reach, however deep."""
+    from mlwf_lint.schemas import reached_files, schema_path
 
     own = config.kinds[kind].schema
-    files = sorted((root / own).parent.glob("*.json")) if own else [schema_path(kind)]
+    files = (
+        sorted({*(root / own).parent.glob("*.json"), *reached_files(root / own)})
+        if own
+        else [schema_path(kind)]
+    )
     parts: list[str | bytes] = [kind]
     for path in files:
         try:
@@ -171,6 +176,22 @@ def _schema_digest(root: Path, config: Config, kind: str) -> str:
         except OSError:
             parts.append(str(path))
     return ResultCache.key(*parts)
+
+
+def check_team_schemas(root: Path, config: Config, cache: ResultCache) -> None:
+    """Every team schema the configuration names must load and resolve every $ref
+    (never over the network) before any document is read: a broken configuration is
+    exit 2 whether or not some document reaches it. Remembered per content, so a
+    warm run does not import jsonschema for it."""
+    for kind in sorted(k for k, spec in config.kinds.items() if spec.schema):
+        own = config.kinds[kind].schema
+        assert own is not None
+        key = cache.key("team-schema-ok", _schema_digest(root, config, kind))
+        if cache.get(key) is None:
+            from mlwf_lint import schemas
+
+            schemas.team_validator(root / own)
+            cache.put(key, True)
 
 
 def schema_violations(
@@ -222,6 +243,8 @@ def gather(
     """Read the facts once. `files` replaces Git's file list (a tree materialized from
     another revision, with `live=False`: no dvc library, no history there)."""
     cache = cache or NoCache()
+    if live:
+        check_team_schemas(root, config, cache)
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)

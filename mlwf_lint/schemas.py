@@ -127,6 +127,47 @@ def _check_refs(contents: Any, resolver: Any, seen: set[int]) -> None:
             _check_refs(value, resolver, seen)
 
 
+def reached_files(path: Path) -> list[Path]:
+    """A team's schema file and every file its `$ref`s reach by file name, however
+    deep (`sub/c.json` included): what a cached validation result depends on. Only
+    JSON is parsed here; a network address or a file that is missing is left for
+    `team_validator` to name."""
+    from urllib.parse import unquote, urlsplit
+
+    found: list[Path] = []
+    pending = [path.resolve()]
+    while pending:
+        current = pending.pop()
+        if current in found or not current.is_file():
+            continue
+        found.append(current)
+        try:
+            contents = json.loads(current.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        for ref in _refs(contents):
+            parts = urlsplit(ref)
+            if parts.scheme in ("", "file") and parts.path:
+                target = Path(unquote(parts.path))
+                pending.append(
+                    (target if target.is_absolute() else current.parent / target).resolve()
+                )
+    return sorted(found)
+
+
+def _refs(contents: Any) -> list[str]:
+    stack, refs = [contents], []
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value.get("$ref"), str):
+                refs.append(value["$ref"])
+            stack.extend(v for k, v in value.items() if k not in ("const", "enum", "examples"))
+        elif isinstance(value, list):
+            stack.extend(value)
+    return refs
+
+
 def team_validator(path: Path) -> Any:
     """A validator for a team's own schema file; every problem is a UsageError."""
     from jsonschema import Draft202012Validator, SchemaError, validators

@@ -86,3 +86,36 @@ def test_invalid_team_schema(git_repo: GitRepo, capsys: pytest.CaptureFixture[st
     git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv"))
     assert main([str(git_repo.path)]) == 2
     assert "is not a valid JSON Schema" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("no_network")
+@pytest.mark.parametrize("documents", ["none", "broken"])
+def test_configuration_is_checked_before_any_document(
+    documents: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A remote $ref is exit 2 even when no document of the kind parses."""
+    _team_schema(git_repo, extra_ref="https://schemas.example.com/team.json")
+    if documents == "broken":
+        git_repo.write("docs/ml/data/raw.yaml", "id: [unclosed\n")
+    git_repo.commit()
+    for _run in ("cold", "warm"):
+        assert main([str(git_repo.path)]) == 2
+        assert "is a network address" in capsys.readouterr().err
+
+
+def test_editing_a_schema_reached_through_a_subfolder_is_seen_warm(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cache key covers every file a team schema reaches, however deep."""
+    _team_schema(git_repo, extra_ref="sub/c.json")
+    git_repo.write("schemas/sub/c.json", json.dumps({"enum": ["search"]}))
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: ads\n")
+    git_repo.commit()
+    assert (
+        "team"
+        in lint_json(capsys, str(git_repo.path), "--select", "MLW202")[1]["findings"][0]["message"]
+    )
+    git_repo.write("schemas/sub/c.json", json.dumps({"enum": ["search", "ads"]}))
+    warm = lint_json(capsys, str(git_repo.path), "--select", "MLW202")[1]
+    cold = lint_json(capsys, str(git_repo.path), "--select", "MLW202", "--no-cache")[1]
+    assert warm["findings"] == cold["findings"] == []

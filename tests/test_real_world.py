@@ -380,3 +380,19 @@ def test_staleness_commits_allows_a_lag_in_commits(
     git_repo.write(".mlwf-lint.yaml", "staleness: {commits: 0}\n")
     _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
     assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]
+
+
+# --- the command line ---------------------------------------------------------------
+
+
+def test_a_path_that_does_not_exist_is_exit_2(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git_repo.write("docs/ml/models/a.md", "---\nid: a\n---\n")
+    git_repo.commit()
+    monkeypatch.chdir(git_repo.path)
+    assert main(["docs/ml/modles"]) == 2
+    assert capsys.readouterr().err == "mlwf-lint: error: docs/ml/modles: no such file or folder\n"
+    assert main(["innit"]) == 2
+    assert "did you mean `mlwf-lint init`?" in capsys.readouterr().err
+    assert main(["docs/ml/models", "--select", "MLW1"]) == 0
