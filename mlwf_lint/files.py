@@ -33,6 +33,19 @@ def _real_root(root: Path) -> Path:
     return Path(os.path.realpath(root))
 
 
+@lru_cache(maxsize=4096)
+def _real_folder(folder: Path) -> Path:
+    return Path(os.path.realpath(folder))
+
+
+def _real_path(full: Path, is_link: bool) -> Path:
+    """Where `full` really is, every parent resolved (a linked folder too); folders
+    are resolved once per run, not once per file."""
+    if is_link:
+        return Path(os.path.realpath(full))
+    return _real_folder(full.parent) / full.name
+
+
 def read_bytes(root: Path, rel: str, limit: int) -> bytes | Skipped | None:
     """The file's bytes; `Skipped` when it must not or cannot be read; None when it
     is not there (deleted in the working tree, or a folder such as a submodule).
@@ -47,7 +60,7 @@ def read_bytes(root: Path, rel: str, limit: int) -> bytes | Skipped | None:
         return None
     except OSError as exc:
         return Skipped(rel, f"cannot be read: {exc.strerror or exc}", _unreadable_hint(exc))
-    real = Path(os.path.realpath(full))
+    real = _real_path(full, stat.S_ISLNK(info.st_mode))
     if not real.is_relative_to(_real_root(root)):
         what = "symbolic link" if stat.S_ISLNK(info.st_mode) else "path through a linked folder"
         return Skipped(

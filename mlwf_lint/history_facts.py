@@ -138,7 +138,7 @@ def gather_history(
         if doc in touched
         for cause in changes_behind(kinds[doc], output, dvc, touched, hash_changed)
     }
-    contains = history.contains(root, pairs)
+    contains = _contains(root, pairs, cache or NoCache())
     lag = {
         pair: history.count_between(root, pair[1], pair[0])
         for pair, seen in contains.items()
@@ -201,6 +201,21 @@ def _legacy_values(
 
 
 LAST_TOUCH_KEY = "history:last-touch"
+
+
+def _contains(
+    root: Path, pairs: set[tuple[str, str]], cache: ResultCache
+) -> dict[tuple[str, str], bool]:
+    """Ancestry answers, remembered: whether one commit holds another never changes."""
+    known: dict[tuple[str, str], bool] = {}
+    for pair in pairs:
+        answer = cache.get(f"ancestry:{pair[0]}:{pair[1]}")
+        if isinstance(answer, bool):
+            known[pair] = answer
+    for pair, answer in history.contains(root, pairs - set(known)).items():
+        cache.put(f"ancestry:{pair[0]}:{pair[1]}", answer)
+        known[pair] = answer
+    return known
 
 
 def _last_touches(root: Path, paths: set[str], head: str, cache: ResultCache) -> dict[str, Commit]:

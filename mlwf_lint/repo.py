@@ -268,7 +268,13 @@ def gather(
         root=root,
         config=config,
         files=files,
-        ml_code=find_ml_code(root, files, config),
+        # only MLW101 (no card, no DVC model) and init need it: reading every Python
+        # file of a large repository for an answer nobody asks is not free
+        ml_code=(
+            find_ml_code(root, files, config)
+            if not dvc.models and not any(d.kind == "model-card" for d in documents)
+            else None
+        ),
         dvc=dvc,
         documents=documents,
         skipped=dvc.skipped + skipped,
