@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import posixpath
 import sys
 import traceback
 from collections import Counter
@@ -316,6 +317,17 @@ def _main_init(argv: list[str]) -> int:
     result = init_repository(gather(root, config))
     for path in result.written:
         print(f"wrote {path.relative_to(root).as_posix()}")
+    from mlwf_lint.sources.git import ignored
+
+    written = [p.relative_to(root).as_posix() for p in result.written]
+    hidden = ignored(root, written)
+    for folder in sorted({posixpath.dirname(p) for p in hidden}):
+        rule = next(hidden[p] for p in written if posixpath.dirname(p) == folder)
+        sys.stderr.write(
+            f"mlwf-lint: warning: {folder}/ is ignored by Git ({rule}): what was written "
+            f"there will be neither committed nor checked; add `!{folder}/` to .gitignore, "
+            "or point the kind's glob elsewhere in .mlwf-lint.yaml\n"
+        )
     for kept in result.kept:
         print(f"kept  {kept}")
     if not result.written:

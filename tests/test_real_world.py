@@ -396,3 +396,24 @@ def test_a_path_that_does_not_exist_is_exit_2(
     assert main(["innit"]) == 2
     assert "did you mean `mlwf-lint init`?" in capsys.readouterr().err
     assert main(["docs/ml/models", "--select", "MLW1"]) == 0
+
+
+def test_init_warns_when_git_ignores_where_it_writes(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`data/` in .gitignore (DVC projects often have it) also hides docs/ml/data/."""
+    git_repo.write(".gitignore", "data/\n")
+    _dvc_add_file(git_repo, "data/raw.csv", "a" * 32)
+    git_repo.git("add", "-f", "data/raw.csv.dvc")  # tracked, as in the repository seen
+    git_repo.commit("DVC data, data/ ignored")
+    assert main(["init", str(git_repo.path)]) == 0
+    captured = capsys.readouterr()
+    assert "wrote docs/ml/data/raw.yaml" in captured.out
+    assert captured.err == (
+        "mlwf-lint: warning: docs/ml/data/ is ignored by Git (.gitignore:1: data/): what "
+        "was written there will be neither committed nor checked; add `!docs/ml/data/` to "
+        ".gitignore, or point the kind's glob elsewhere in .mlwf-lint.yaml\n"
+    )
+    git_repo.write(".gitignore", "data/\n!docs/ml/data/\n")
+    _status, report = lint_json(capsys, str(git_repo.path))
+    assert {f["code"] for f in report["findings"]} == {"MLW203"}

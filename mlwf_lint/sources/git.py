@@ -72,3 +72,26 @@ def head_and_tags(root: Path) -> tuple[str | None, dict[str, str]]:
         except ValueError:  # a tag pointing at a tree or blob
             continue
     return head, tags
+
+
+def ignored(root: Path, paths: list[str]) -> dict[str, str]:
+    """path → the ignore rule that hides it from Git (`.gitignore:1:data/`), for the
+    paths Git ignores; one `git check-ignore` for all."""
+    if not paths:
+        return {}
+    done = subprocess.run(
+        ["git", "check-ignore", "--verbose", "--non-matching", "-z", "--stdin"],
+        cwd=root,
+        input=b"\0".join(p.encode() for p in paths) + b"\0",
+        capture_output=True,
+        check=False,
+    )
+    fields = done.stdout.split(b"\0")
+    found: dict[str, str] = {}
+    for start in range(0, len(fields) - 3, 4):
+        source, line, pattern, path = (
+            f.decode("utf-8", "replace") for f in fields[start : start + 4]
+        )
+        if source and not pattern.startswith("!"):
+            found[path] = f"{source}:{line}: {pattern}"
+    return found
