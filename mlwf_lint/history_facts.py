@@ -34,8 +34,8 @@ class HistoryFacts:
     touched: Mapping[str, Commit] = field(default_factory=dict)  # path → its last commit
     uncommitted: frozenset[str] = frozenset()  # paths changed in the working tree
     hash_changed: Mapping[str, Commit] = field(default_factory=dict)  # DVC path → commit
-    # (DVC path, md5 a document records) → the commit whose .dvc/dvc.lock recorded that
-    # md5 as a legacy (DVC 2) hash of the path, for paths DVC now hashes with DVC 3
+    # (DVC path, md5 a document records) → the commit that replaced that md5, recorded
+    # as the path's legacy (DVC 2) hash, by the DVC 3 hash recorded now (a migration)
     legacy_values: Mapping[tuple[str, str], Commit] = field(default_factory=dict)
     # (cause SHA, document's last commit SHA) → whether the document's commit has the
     # cause in its history (ancestry, never dates)
@@ -151,7 +151,7 @@ def gather_history(
         touched=touched,
         uncommitted=frozenset(history.changed_since(root, "HEAD")),
         hash_changed=hash_changed,
-        legacy_values=_legacy_values(root, documents, dvc),
+        legacy_values=_legacy_values(root, documents, dvc, hash_changed),
         contains=contains,
         commits_ahead=lag,
     )
@@ -174,29 +174,31 @@ def changes_behind(
 
 
 def _legacy_values(
-    root: Path, documents: tuple[Document, ...], dvc: DvcFacts
+    root: Path,
+    documents: tuple[Document, ...],
+    dvc: DvcFacts,
+    hash_changed: Mapping[str, Commit],
 ) -> dict[tuple[str, str], Commit]:
-    """For a document md5 that differs from the DVC 3 hash recorded now: the commit at
-    which the same .dvc file or dvc.lock recorded it as the path's legacy hash. Only
-    such mismatches are looked up (one `git log -p` of the file, stopping early)."""
-    wanted: dict[str, set[tuple[str, str]]] = {}  # DVC file → {(path, md5)}
+    """For a document md5 that differs from the DVC 3 hash recorded now: the commit that
+    recorded the DVC 3 hash, when just before it the same file recorded the document's
+    value as the path's legacy (DVC 2) hash — a migration, maybe of the same data. Any
+    other mismatch is stale. One batched read of the files at those commits' parents."""
+    candidates: dict[tuple[str, str], tuple[str, Commit]] = {}  # (path, md5) → (file, C)
     for doc, where, path in recorded_hashes(documents):
         value = doc.get(*where)
         output = dvc.output_for(path)
         if not isinstance(value, str) or output is None or output.path != path:
             continue
-        if output.hash_name == DVC3_HASH and output.md5 and value != output.md5:
-            wanted.setdefault(output.declared_in, set()).add((path, value))
+        changed = hash_changed.get(path)
+        if output.hash_name == DVC3_HASH and output.md5 and value != output.md5 and changed:
+            candidates[(path, value)] = (recording_file(output), changed)
+    blobs = history.read_at(root, {(f"{c.sha}^", f) for f, c in candidates.values()})
     found: dict[tuple[str, str], Commit] = {}
-    for dvc_file, pairs in wanted.items():
-        added = history.introducing_commits(root, dvc_file, {v for _p, v in pairs})
-        blobs = history.read_at(root, {(c.sha, dvc_file) for c in added.values()})
-        for path, value in pairs:
-            commit = added.get(value)
-            raw = blobs.get((commit.sha, dvc_file)) if commit else None
-            then = recorded_hash(dvc_file, raw, path) if raw is not None else None
-            if commit and then and then.md5 == value and then.hash_name == LEGACY_HASH:
-                found[(path, value)] = commit
+    for (path, value), (dvc_file, commit) in candidates.items():
+        raw = blobs.get((f"{commit.sha}^", dvc_file))
+        before = recorded_hash(dvc_file, raw, path) if raw is not None else None
+        if before and before.md5 == value and before.hash_name == LEGACY_HASH:
+            found[(path, value)] = commit
     return found
 
 

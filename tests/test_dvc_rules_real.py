@@ -237,20 +237,28 @@ def test_legacy_hash_of_a_migrated_project_is_not_comparable(
         "docs/ml/data/old.yaml",
         lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
     )
-    legacy_commit = project.commit("Track old.csv with DVC 2")
+    project.commit("Track old.csv with DVC 2")
     project.write(
         "data/old.csv.dvc",
         "outs:\n- md5: 7d793037a0760186574b0282f2f435e7\n  size: 5\n  hash: md5\n  path: old.csv\n",
     )
-    project.commit("dvc cache migrate")
+    migration = project.commit("dvc cache migrate")
     status, report = lint_json(capsys, str(project.path), "--select", "MLW301")
     assert [(f["severity"], f["line"]) for f in report["findings"]] == [("notice", 6)]
     assert report["findings"][0]["message"] == (
         "recorded md5 5d41402a… is the legacy md5-dos2unix hash data/old.csv.dvc recorded "
-        f"for data/old.csv at {legacy_commit[:7]}; it cannot be compared with the DVC 3 md5 "
-        "7d793037… recorded now"
+        f"for data/old.csv until {migration[:7]} recorded the DVC 3 md5 7d793037…; the two "
+        "cannot be compared"
     )
     assert status == 0
+    # once DVC 3 has recorded a hash of its own, the data changed since: stale
+    project.write(
+        "data/old.csv.dvc",
+        "outs:\n- md5: 0cc175b9c0f1b6a831c399e269772661\n  size: 5\n  hash: md5\n  path: old.csv\n",
+    )
+    project.commit("New data, DVC 3")
+    _status, report = lint_json(capsys, str(project.path), "--select", "MLW301")
+    assert [f["severity"] for f in report["findings"]] == ["error"]
     # a value DVC never recorded for the path is stale, whatever the format
     doc = project.path / "docs/ml/data/old.yaml"
     doc.write_text(doc.read_text().replace("5d41402abc4b2a76b9719d911017c592", "a" * 32))
@@ -311,3 +319,27 @@ def test_check_data_without_the_extra_is_exit_2(
     assert capsys.readouterr().err == (
         "mlwf-lint: error: --check-data needs the dvc library: pip install 'mlwf-lint[dvc]'\n"
     )
+
+
+def test_legacy_value_kept_by_the_migration_then_changed_is_stale(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """As in iterative/dataset-registry: binary data hashes the same under DVC 2 and 3,
+    so the migration only added `hash: md5`; a later change is plainly stale."""
+    legacy = "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
+    project.write("data/old.csv.dvc", legacy)
+    project.write(
+        "docs/ml/data/old.yaml",
+        lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
+    )
+    project.commit("Track old.csv with DVC 2")
+    project.write("data/old.csv.dvc", legacy.replace("  path:", "  hash: md5\n  path:"))
+    project.commit("dvc cache migrate: same md5")
+    assert lint_json(capsys, str(project.path), "--select", "MLW301")[1]["findings"] == []
+    project.write(
+        "data/old.csv.dvc",
+        legacy.replace("5d41402a", "0cc175b9").replace("  path:", "  hash: md5\n  path:"),
+    )
+    project.commit("New data")
+    _status, report = lint_json(capsys, str(project.path), "--select", "MLW301")
+    assert [f["severity"] for f in report["findings"]] == ["error"]

@@ -32,9 +32,10 @@ def stale_hash(facts: RepoFacts) -> Iterator[Violation]:
     `training_data[].md5` (through the lineage record's `dataset.path`), a lineage
     record's `dataset.md5`, a rollback plan's `current.md5` (through its model's card).
     Legacy DVC 2 entries (no `hash:` key, md5-dos2unix) are compared like any other.
-    Only a document still holding the legacy hash that DVC recorded for the path before
-    the project moved to DVC 3 (found in the history of the `.dvc` file or `dvc.lock`)
-    is "not comparable": a notice, since the data may be unchanged. `--fix
+    Only a document still holding the legacy hash that the `.dvc` file or `dvc.lock`
+    recorded for the path just before the commit that recorded its DVC 3 hash (the
+    project moved to DVC 3) is "not comparable": a notice, since the data may be
+    unchanged. `--fix
     --unsafe-fixes` writes DVC's hash into the document, keeping its comments and
     quoting.
 
@@ -78,8 +79,8 @@ def _stale(
         return Violation(
             "MLW301",
             f"recorded md5 {_short(recorded)} is the legacy md5-dos2unix hash "
-            f"{out.declared_in} recorded for {out.path} at {legacy_at.short}; it cannot be "
-            f"compared with the DVC 3 md5 {_short(out.md5 or '')} recorded now",
+            f"{out.declared_in} recorded for {out.path} until {legacy_at.short} recorded "
+            f"the DVC 3 md5 {_short(out.md5 or '')}; the two cannot be compared",
             location,
             hint=f"the project moved to DVC 3: check the data is the one described, then "
             f"write the DVC 3 md5 into {name} (`mlwf-lint --fix --unsafe-fixes`)",
