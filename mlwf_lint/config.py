@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -136,17 +137,52 @@ def _from_yaml(path: Path) -> Config:
 
 def _from_pyproject(path: Path, *, required: bool) -> Config | None:
     try:
-        with open(path, "rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         if not required:
-            # a broken pyproject.toml is not ours to judge unless we were pointed at it
             return None
         raise UsageError(f"cannot read config {path}: {exc}") from exc
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # a broken pyproject.toml may hide our configuration: never pass silently
+        at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        place = f"{path}:{at.group(1)}:{at.group(2)}" if at else str(path)
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise UsageError(f"{place}: invalid TOML: {reason}") from exc
     section = document.get("tool", {}).get("mlwf-lint")
     if section is None:
         return None
-    return _build(section, lambda pointer: f"{path} [tool.mlwf-lint]")
+    lines = text.splitlines()
+
+    def where(pointer: str) -> str:
+        line = _toml_key_line(lines, [p for p in pointer.split("/") if p])
+        return f"{path}:{line}" if line else f"{path} [tool.mlwf-lint]"
+
+    return _build(section, where)
+
+
+def _toml_key_line(lines: list[str], keys: list[str]) -> int | None:
+    """The 1-based line of `[tool.mlwf-lint]` (no keys) or of the first key of
+    `keys` inside it (`key = ...`, or a `[tool.mlwf-lint.key...]` table)."""
+    header = re.compile(r"^\s*\[\s*tool\s*\.\s*[\"']?mlwf-lint[\"']?\s*(\.[^\]]*)?\]")
+    start = None
+    for number, line in enumerate(lines, 1):
+        match = header.match(line)
+        if match and start is None:
+            start = number
+            if not keys:
+                return number
+        if start is None or not keys:
+            continue
+        if match and match.group(1) and match.group(1).strip(". \"'").startswith(keys[0]):
+            return number
+        stripped = line.strip()
+        if re.match(rf"^[\"']?{re.escape(keys[0])}[\"']?\s*=", stripped):
+            return number
+        if stripped.startswith("[") and not match:
+            start = None  # another table: the section ended
+    return None
 
 
 def _validate(data: Any, where: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -140,3 +141,26 @@ class Report:
 
     def worst(self) -> Severity | None:
         return max((f.severity for f in self.findings), default=None)
+
+
+def fingerprints(findings: Iterable[Finding]) -> list[str]:
+    """One fingerprint per finding, in order, distinct within the report and stable when
+    lines move: the code, the file, the field (JSON pointer) and the message, plus the
+    occurrence among findings that share all four (the same placeholder in several
+    sections). Used as GitLab's `fingerprint` and SARIF's `partialFingerprints`."""
+    import hashlib
+
+    seen: dict[tuple[str, str, str, str], int] = {}
+    out = []
+    for finding in findings:
+        key = (
+            finding.code,
+            finding.location.path or "",
+            finding.location.pointer or "",
+            finding.message,
+        )
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        text = "\0".join((*key, str(occurrence)))
+        out.append(hashlib.sha256(text.encode()).hexdigest()[:32])
+    return out

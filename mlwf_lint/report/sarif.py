@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
+from mlwf_lint.findings import Finding, Report, RuleInfo, Severity, fingerprints
 from mlwf_lint.report import RenderOptions
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -29,11 +29,12 @@ def _rule(info: RuleInfo) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+def _result(finding: Finding, index: dict[str, int], fingerprint: str) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message + (f" ({finding.hint})" if finding.hint else "")},
+        "partialFingerprints": {"mlwfLintFingerprint/v1": fingerprint},
     }
     if finding.code in index:
         result["ruleIndex"] = index[finding.code]
@@ -64,7 +65,10 @@ def render(report: Report, options: RenderOptions) -> str:
                         "rules": [_rule(info) for info in report.rules],
                     }
                 },
-                "results": [_result(f, index) for f in report.findings],
+                "results": [
+                    _result(f, index, fp)
+                    for f, fp in zip(report.findings, fingerprints(report.findings), strict=True)
+                ],
             }
         ],
     }

@@ -144,7 +144,7 @@ def deployed_without_rollback(facts: RepoFacts) -> Iterator[Violation]:
     """
     plans = facts.documents_of("rollback-plan")
     plan_ids = {p.id for p in plans}
-    covered = {p.get("model") for p in plans}
+    covered = {model for p in plans if isinstance(model := p.get("model"), str)}
     for card in facts.documents_of("model-card"):
         status = card.get("status")
         if status not in DEPLOYED:

@@ -1,0 +1,112 @@
+"""Issue 18's defects, each reproduced in a real repository through the real command:
+wrong types, linked folders, configuration that does not parse, colliding
+fingerprints."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import GitRepo, lineage_record, lint_json
+from mlwf_lint.cli import main
+
+
+@pytest.mark.parametrize(
+    ("rel", "text"),
+    [
+        ("docs/ml/rollback/p.yaml", "id: p\nmodel: [x]\n"),
+        ("docs/ml/rollback/p.yaml", "id: p\nmodel: {a: 1}\n"),
+        ("docs/ml/models/m.md", "---\nid: m\ntraining_data: [{dataset: [x]}]\n---\n"),
+        ("docs/ml/models/m.md", "---\nid: m\nstatus: [production]\nrollback_plan: {a: 1}\n---\n"),
+        ("docs/ml/data/d.yaml", "id: [d]\ndataset: {path: [data/raw.csv], md5: 3}\n"),
+        ("docs/ml/decisions/0001-x.md", "---\nid: {a: 1}\nsupersedes: [[ADR-0002]]\n---\n"),
+    ],
+)
+def test_wrong_types_are_schema_findings_never_a_crash(
+    rel: str, text: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write(rel, text)
+    git_repo.write("docs/ml/models/other.md", "---\nid: other\nstatus: production\n---\n")
+    git_repo.commit()
+    status, report = lint_json(capsys, str(git_repo.path))
+    assert status == 1
+    assert "MLW202" in {f["code"] for f in report["findings"] if f["path"] == rel}
+
+
+def test_a_linked_folder_out_of_the_repository_is_not_read(
+    git_repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The folder was committed, then replaced in the working tree by a link: Git still
+    lists the files, and reading them would follow the link out."""
+    git_repo.write("docs/ml/data/secret.yaml", lineage_record("raw", "data/raw.csv"))
+    git_repo.commit()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("id: [SECRET-TEXT\n")  # would be MLW201 if read
+    for item in (git_repo.path / "docs/ml/data").iterdir():
+        item.unlink()
+    (git_repo.path / "docs/ml/data").rmdir()
+    os.symlink(outside, git_repo.path / "docs/ml/data")
+    status, report = lint_json(capsys, str(git_repo.path))
+    assert [(f["code"], f["path"]) for f in report["findings"]] == [
+        ("MLW002", "docs/ml/data/secret.yaml")
+    ]
+    (finding,) = report["findings"]
+    assert finding["message"] == (
+        "not checked: path through a linked folder to a place outside the repository; not followed"
+    )
+    assert "SECRET" not in json.dumps(report)
+    assert status == 0  # a warning
+
+
+def test_a_pyproject_that_does_not_parse_is_exit_2_naming_the_line(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write("pyproject.toml", '[tool.mlwf-lint]\nexclude = ["a"\nfail-on = "error"\n')
+    assert main([str(git_repo.path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mlwf-lint: error: {git_repo.path / 'pyproject.toml'}:3:")
+    assert "invalid TOML" in err and err.count("\n") == 1
+
+
+def test_errors_inside_tool_mlwf_lint_name_their_line(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write(
+        "pyproject.toml",
+        '[project]\nname = "x"\n\n[tool.mlwf-lint]\nexclude = ["a"]\nfail-on = "never"\n',
+    )
+    assert main([str(git_repo.path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mlwf-lint: error: {git_repo.path / 'pyproject.toml'}:6: config key")
+
+
+def test_every_fingerprint_is_distinct_and_survives_a_line_move(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(git_repo.path)
+    assert main(["new", "model-card", "churn"]) == 0
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv"))
+    capsys.readouterr()
+
+    def reports() -> tuple[list[dict[str, object]], dict[str, object]]:
+        main([str(git_repo.path), "--format", "gitlab"])
+        gitlab = json.loads(capsys.readouterr().out)
+        main([str(git_repo.path), "--format", "sarif"])
+        sarif = json.loads(capsys.readouterr().out)
+        return gitlab, sarif
+
+    gitlab, sarif = reports()
+    prints = [issue["fingerprint"] for issue in gitlab]
+    assert len(prints) > 10 and len(set(prints)) == len(prints)
+    results = sarif["runs"][0]["results"]  # type: ignore[index]
+    assert [r["partialFingerprints"]["mlwfLintFingerprint/v1"] for r in results] == prints
+    card = git_repo.path / "docs/ml/models/churn.md"
+    text = card.read_text()
+    card.write_text(text.replace("\n## ", "\n\n\n## "))  # every section moves down
+    moved, _sarif = reports()
+    assert [i["location"]["lines"] for i in moved] != [i["location"]["lines"] for i in gitlab]
+    assert sorted(i["fingerprint"] for i in moved) == sorted(prints)
