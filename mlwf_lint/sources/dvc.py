@@ -11,7 +11,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -88,14 +88,22 @@ class DvcFacts:
     def source_datasets(self) -> tuple[DvcOutput, ...]:
         return tuple(o for o in self.outputs if o.is_source)
 
+    @cached_property
+    def _by_path(self) -> dict[str, DvcOutput]:
+        by_path: dict[str, DvcOutput] = {}
+        for output in self.outputs:
+            by_path.setdefault(output.path, output)
+        return by_path
+
     def output_for(self, path: str) -> DvcOutput | None:
-        """The output that tracks `path`: the same path, or a folder output holding it."""
+        """The output that tracks `path`: the same path, or the deepest folder output
+        holding it (one dict look-up per folder level, not a scan of every output)."""
         path = normalize(path)
-        exact = [o for o in self.outputs if o.path == path]
-        if exact:
-            return exact[0]
-        holders = [o for o in self.outputs if o.covers(path)]
-        return max(holders, key=lambda o: len(o.path)) if holders else None
+        while path:
+            if (found := self._by_path.get(path)) is not None:
+                return found
+            path = posixpath.dirname(path)
+        return None
 
 
 def is_dvc_file(rel: str) -> bool:
