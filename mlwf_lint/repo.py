@@ -252,12 +252,14 @@ def gather(
     violations = schema_violations(root, config, documents, cache)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
-        resolved = dvc_lib.stage_instances(root, {s.dvc_yaml for s in dvc.unexpanded})
+        resolved = dvc_lib.stage_instances(
+            root, {s.dvc_yaml for s in dvc.unexpanded}, keep=cache.path is not None
+        )
         dvc = read_dvc(
             root, files, config.model_patterns, config.max_file_size, cache.parse, resolved
         )
     if config.check_data:
-        workspace = dvc_lib.modified_data(root, files)
+        workspace = dvc_lib.modified_data(root, files, keep=cache.path is not None)
     history = None
     if config.history and live:
         # in diff mode only the documents the change touched can get history findings

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,32 @@ def test_every_fingerprint_is_distinct_and_survives_a_line_move(
     moved, _sarif = reports()
     assert [i["location"]["lines"] for i in moved] != [i["location"]["lines"] for i in gitlab]
     assert sorted(i["fingerprint"] for i in moved) == sorted(prints)
+
+
+def test_check_data_with_no_cache_leaves_only_dvcs_own_btime(
+    git_repo: GitRepo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    dvc_available: None,
+) -> None:
+    from conftest import run_dvc
+
+    run_dvc(git_repo.path, "init", "-q")
+    git_repo.write("data/raw.csv", "id\n1\n")
+    run_dvc(git_repo.path, "add", "-q", "data/raw.csv")
+    git_repo.commit("data")
+    shutil.rmtree(git_repo.path / ".dvc" / "tmp", ignore_errors=True)
+
+    def tree() -> set[str]:
+        found = {p.relative_to(git_repo.path).as_posix() for p in git_repo.path.rglob("*")}
+        return {p for p in found if p != ".git" and not p.startswith(".git/")}
+
+    before = tree()
+    monkeypatch.delenv("DVC_SITE_CACHE_DIR")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the site cache goes
+    lint_json(capsys, str(git_repo.path), "--check-data", "--no-cache")
+    assert sorted(tree() - before) == [".dvc/tmp", ".dvc/tmp/btime"]
+    assert list(scratch.iterdir()) == []  # the scratch site cache was removed

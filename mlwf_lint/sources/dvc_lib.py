@@ -2,8 +2,10 @@
 recorded hashes, and the instances of `foreach`/`matrix` stages over `${...}`.
 
 Imported only on the paths that need it (`--check-data`, a templated dvc.yaml): the
-import alone costs ~200 ms. DVC is kept from the network (no analytics) and from
-writing outside the repository (its site cache goes under .dvc/tmp).
+import alone costs ~200 ms. DVC is kept from the network (no analytics). It writes only
+inside its own git-ignored `.dvc/tmp`: `btime` (every DVC command does) and its site
+cache of indexes (mlwf-lint-site-cache/, reused by the next run); with `--no-cache`
+the site cache goes to a temporary folder outside the tree, removed afterwards.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import posixpath
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -38,20 +41,35 @@ def project_root(root: Path, path: str) -> Path:
 
 
 @contextmanager
-def _dvc_repo(root: Path, project: Path | None = None) -> Iterator[Any]:
+def _site_cache(project: Path, keep: bool) -> Iterator[None]:
+    """Where DVC keeps its per-repository indexes: under the project's own `.dvc/tmp`
+    (git-ignored by DVC, reused by the next run) — or, with `--no-cache`, a temporary
+    folder outside the tree, removed afterwards. A DVC_SITE_CACHE_DIR the user set
+    wins."""
+    if os.environ.get("DVC_SITE_CACHE_DIR"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="mlwf-lint-dvc-") as scratch:
+        site = project / ".dvc" / "tmp" / "mlwf-lint-site-cache" if keep else Path(scratch)
+        os.environ["DVC_SITE_CACHE_DIR"] = str(site)
+        try:
+            yield
+        finally:
+            del os.environ["DVC_SITE_CACHE_DIR"]
+
+
+@contextmanager
+def _dvc_repo(root: Path, project: Path | None = None, keep: bool = True) -> Iterator[Any]:
     """The dvc library's view of one DVC project (at `project`, default `root`)."""
     if not available():
         raise UsageError(f"--check-data needs the dvc library: {INSTALL_HINT}")
     project = project or root
     os.environ.setdefault("DVC_NO_ANALYTICS", "1")
-    os.environ.setdefault(
-        "DVC_SITE_CACHE_DIR", str(project / ".dvc" / "tmp" / "mlwf-lint-site-cache")
-    )
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
     try:
-        with Repo(str(project)) as repo:
+        with _site_cache(project, keep), Repo(str(project)) as repo:
             yield repo
     except DvcException as exc:
         where = project.relative_to(root).as_posix() if project != root else str(root)
@@ -69,13 +87,13 @@ def projects(root: Path, files: Iterable[str]) -> list[Path]:
     return sorted(found)
 
 
-def modified_data(root: Path, files: Iterable[str] = ()) -> tuple[str, ...]:
+def modified_data(root: Path, files: Iterable[str] = (), keep: bool = True) -> tuple[str, ...]:
     """Tracked paths (from the repository root) whose working-tree content differs
     from the recorded hash, over every DVC project in the repository."""
     modified: list[str] = []
     for project in projects(root, files) or [root]:
         prefix = project.relative_to(root).as_posix() if project != root else ""
-        with _dvc_repo(root, project) as repo:
+        with _dvc_repo(root, project, keep) as repo:
             status = repo.data_status(granular=False, not_in_remote=False)
         for path in status.get("uncommitted", {}).get("modified", []):
             rel = path.rstrip("/").replace(os.sep, "/")
@@ -83,7 +101,9 @@ def modified_data(root: Path, files: Iterable[str] = ()) -> tuple[str, ...]:
     return tuple(sorted(modified))
 
 
-def stage_instances(root: Path, dvc_yamls: Iterable[str]) -> dict[str, dict[str, tuple[str, ...]]]:
+def stage_instances(
+    root: Path, dvc_yamls: Iterable[str], keep: bool = True
+) -> dict[str, dict[str, tuple[str, ...]]]:
     """For the templated stages of the given dvc.yaml files (paths from the repository
     root): stage address → {instance address → its outs, from the repository root},
     as DVC resolves them from dvc.yaml and params now (never from dvc.lock). Each DVC
@@ -94,7 +114,7 @@ def stage_instances(root: Path, dvc_yamls: Iterable[str]) -> dict[str, dict[str,
         by_project.setdefault(project_root(root, dvc_yaml), set()).add(dvc_yaml)
     instances: dict[str, dict[str, tuple[str, ...]]] = {}
     for project, yamls in sorted(by_project.items()):
-        with _dvc_repo(root, project) as repo:
+        with _dvc_repo(root, project, keep) as repo:
             for stage in repo.index.stages:
                 name = getattr(stage, "name", None)
                 if not name or "@" not in name:
