@@ -84,3 +84,73 @@ def test_remembered_last_changes_follow_new_commits(
     assert [f["code"] for f in warm["findings"]] == ["MLW402"] and warm == cold
     demo.git("reset", "-q", "--hard", "HEAD~1")  # history rewritten under the cache
     assert lint_json(capsys, str(demo.path), "--select", "MLW402")[1]["findings"] == []
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1))
+
+
+def _team_schema(root: Path) -> None:
+    import json
+
+    (root / "schemas/sub").mkdir(parents=True)
+    (root / "schemas/lineage.json").write_text(
+        json.dumps(
+            {
+                "allOf": [{"$ref": "https://mlwf-lint.dev/schemas/data-lineage.schema.json"}],
+                "properties": {"source": {"$ref": "sub/source.json"}},
+            }
+        )
+    )
+    (root / "schemas/sub/source.json").write_text(json.dumps({"required": ["origin"]}))
+    (root / ".mlwf-lint.yaml").write_text(
+        "documents:\n  data-lineage: {schema: schemas/lineage.json}\n"
+    )
+
+
+EDITS = {
+    "document": lambda root: _edit(
+        root / "docs/ml/data/labels.yaml", "contains_pii: false", "contains_pii: maybe"
+    ),
+    ".dvc file": lambda root: _edit(root / "data/raw/labels.csv.dvc", "md5: e", "md5: f"),
+    "dvc.lock": lambda root: _edit(root / "dvc.lock", "md5: 2", "md5: 3"),
+    "dvc.yaml": lambda root: _edit(
+        root / "dvc.yaml", "stages:\n", "stages:\n  extra:\n    cmd: x\n"
+    ),
+    "configuration": lambda root: (root / ".mlwf-lint.yaml").write_text(
+        "documents:\n  model-card: {sections: [Intended use, Training data]}\n"
+    ),
+    "team schema, reached through a subfolder": lambda root: _edit(
+        root / "schemas/sub/source.json", '["origin"]', '["origin", "sha"]'
+    ),
+    "a new commit": lambda root: (
+        (root / "src/train.py").write_text("# retuned\n"),
+        subprocess.run(["git", "commit", "-qam", "retune"], cwd=root, check=True),
+    ),
+}
+
+
+@pytest.mark.parametrize("what", list(EDITS))
+def test_warm_equals_cold_after_any_input_changes(
+    what: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every input the cache depends on, edited between two warm runs: the warm run
+    must find exactly what a run without the cache finds."""
+    demo = documented_demo(tmp_path / "demo")
+    if what.startswith("team schema"):
+        _team_schema(demo.path)
+    lint_json(capsys, str(demo.path))  # fill the cache
+    lint_json(capsys, str(demo.path))
+    EDITS[what](demo.path)
+    warm = lint_json(capsys, str(demo.path))[1]
+    cold = lint_json(capsys, str(demo.path), "--no-cache")[1]
+    assert warm == cold
+    assert warm["findings"], "the edit must change the verdict, or it proves nothing"
+
+
+def test_the_cache_file_is_per_tool_version() -> None:
+    from mlwf_lint import __version__
+
+    assert __version__ in CACHE_FILE
