@@ -18,7 +18,7 @@ from mlwf_lint.errors import UsageError
 from mlwf_lint.findings import Severity
 
 if TYPE_CHECKING:
-    from mlwf_lint.checker import CheckRequest
+    from mlwf_lint.check.checker import CheckRequest
     from mlwf_lint.config import Config
     from mlwf_lint.findings import Report
 
@@ -128,13 +128,13 @@ def _use_color(choice: str, to_file: bool) -> bool:
 
 
 def run_check(options: CheckOptions) -> int:
-    from mlwf_lint.checker import check
+    from mlwf_lint.check.checker import check
     from mlwf_lint.report import FORMATS, RenderOptions
 
     report = check(options.request)
     write_failed = False
     if options.fix or options.diff:
-        from mlwf_lint.fix import apply_edits
+        from mlwf_lint.write.fix import apply_edits
 
         edits = [
             f.edit
@@ -204,7 +204,7 @@ def _existing(paths: list[str]) -> tuple[Path, ...]:
 
 def _main_check(argv: list[str]) -> int:
     args = _check_parser().parse_args(argv)
-    from mlwf_lint.checker import CheckRequest
+    from mlwf_lint.check.checker import CheckRequest
 
     return run_check(
         CheckOptions(
@@ -249,8 +249,8 @@ def _main_demo(argv: list[str]) -> int:
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _common(parser)
     args = parser.parse_args(argv)
-    from mlwf_lint.checker import CheckRequest
-    from mlwf_lint.demo import make_demo
+    from mlwf_lint.check.checker import CheckRequest
+    from mlwf_lint.write.demo import make_demo
 
     folder = make_demo(args.dir)
     print(f"Made a demo ML repository in {folder}; linting it with `mlwf-lint {folder}`:\n")
@@ -282,7 +282,7 @@ def _main_rule(argv: list[str]) -> int:
 
 def _main_schema(argv: list[str]) -> int:
     from mlwf_lint.config import KINDS
-    from mlwf_lint.schemas import schema_path
+    from mlwf_lint.facts.schemas import schema_path
 
     parser = _Parser(prog="mlwf-lint schema", description="Print a kind's JSON Schema.")
     parser.add_argument("kind", choices=(*KINDS, "config"))
@@ -294,7 +294,7 @@ def _main_schema(argv: list[str]) -> int:
 
 def _repo_and_config(path: Path, config_file: Path | None) -> tuple[Path, Config]:
     from mlwf_lint.config import load_config
-    from mlwf_lint.sources import git
+    from mlwf_lint.facts.sources import git
 
     root = git.find_root(path)
     return root, load_config(root, config_file)
@@ -310,14 +310,14 @@ def _main_init(argv: list[str]) -> int:
     parser.add_argument("--config", type=Path)
     _common(parser)
     args = parser.parse_args(argv)
-    from mlwf_lint.repo import gather
-    from mlwf_lint.scaffold import init_repository
+    from mlwf_lint.facts.repo import gather
+    from mlwf_lint.write.scaffold import init_repository
 
     root, config = _repo_and_config(args.path, args.config)
     result = init_repository(gather(root, config))
     for path in result.written:
         print(f"wrote {path.relative_to(root).as_posix()}")
-    from mlwf_lint.sources.git import ignored
+    from mlwf_lint.facts.sources.git import ignored
 
     written = [p.relative_to(root).as_posix() for p in result.written]
     hidden = ignored(root, written)
@@ -346,7 +346,7 @@ def _main_new(argv: list[str]) -> int:
     parser.add_argument("--config", type=Path)
     _common(parser)
     args = parser.parse_args(argv)
-    from mlwf_lint.scaffold import new_document
+    from mlwf_lint.write.scaffold import new_document
 
     root, config = _repo_and_config(Path.cwd(), args.config)
     for path in new_document(root, config, args.kind, args.id):
@@ -363,8 +363,8 @@ def _main_install_hook(argv: list[str]) -> int:
     parser.add_argument("--pre-push", action="store_true", help="also the pre-push hook")
     _common(parser)
     args = parser.parse_args(argv)
-    from mlwf_lint.hooks_install import install
-    from mlwf_lint.sources import git
+    from mlwf_lint.facts.sources import git
+    from mlwf_lint.write.hooks_install import install
 
     root = git.find_root(Path.cwd())
     for line in install(root, ["pre-commit", *(["pre-push"] if args.pre_push else [])]):

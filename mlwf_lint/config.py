@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.models import DEFAULT_MODEL_PATTERNS
+from mlwf_lint.facts.parsing import ParseProblem, decode, parse_yaml
 from mlwf_lint.findings import Severity
-from mlwf_lint.models import DEFAULT_MODEL_PATTERNS
-from mlwf_lint.parsing import ParseProblem, decode, parse_yaml
 
 CONFIG_FILE = ".mlwf-lint.yaml"
 
@@ -186,7 +186,7 @@ def _toml_key_line(lines: list[str], keys: list[str]) -> int | None:
 
 
 def _validate(data: Any, where: Any) -> None:
-    from mlwf_lint.schemas import shipped_validator
+    from mlwf_lint.facts.schemas import shipped_validator
 
     validator = shipped_validator("config")
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import GitRepo, lineage_record, lint_json
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
-from mlwf_lint.sources import git
-from mlwf_lint.sources.dvc import LEGACY_HASH, read_dvc
+from mlwf_lint.facts.sources import git
+from mlwf_lint.facts.sources.dvc import LEGACY_HASH, read_dvc
 
 
 def _findings(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import documented_demo, lint_json
-from mlwf_lint.cache import CACHE_FILE
+from mlwf_lint.facts.cache import CACHE_FILE
 
 
 def _imports(repo: Path) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import codes, lineage_record, lint_json, rollback_plan, run_dvc
 from mlwf_lint.cli import main
-from mlwf_lint.demo import DEMO_TAGS
+from mlwf_lint.write.demo import DEMO_TAGS
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_every_schema_field_has_a_description_and_valid_examples(name: str) -> N
     must also be valid where it stands."""
     from jsonschema import Draft202012Validator
 
-    from mlwf_lint.schemas import load_schema
+    from mlwf_lint.facts.schemas import load_schema
 
     root = load_schema(name)
     base = Draft202012Validator(root)

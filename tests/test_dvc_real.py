@@ -19,8 +19,8 @@ from conftest import (
     run_dvc,
 )
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
-from mlwf_lint.sources import git
-from mlwf_lint.sources.dvc import read_dvc
+from mlwf_lint.facts.sources import git
+from mlwf_lint.facts.sources.dvc import read_dvc
 
 pytestmark = pytest.mark.usefixtures("dvc_available")
 

@@ -19,8 +19,8 @@ from conftest import (
 )
 from mlwf_lint.cli import main
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
-from mlwf_lint.sources import dvc_lib, git
-from mlwf_lint.sources.dvc import read_dvc
+from mlwf_lint.facts.sources import dvc_lib, git
+from mlwf_lint.facts.sources.dvc import read_dvc
 
 pytestmark = pytest.mark.usefixtures("dvc_available")
 

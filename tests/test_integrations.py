@@ -13,7 +13,7 @@ import pytest
 
 from conftest import PROJECT, GitRepo, decision_record, documented_demo, model_card
 from mlwf_lint.cli import main
-from mlwf_lint.parsing import Parsed, parse_yaml
+from mlwf_lint.facts.parsing import Parsed, parse_yaml
 
 SARIF_SCHEMA = PROJECT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
 CARD = "docs/ml/models/churn-model.md"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from mlwf_lint.parsing import Parsed, ParseProblem, parse_document, parse_yaml
+from mlwf_lint.facts.parsing import Parsed, ParseProblem, parse_document, parse_yaml
 
 
 def _ok(result: Parsed | ParseProblem) -> Parsed:

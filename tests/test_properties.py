@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from mlwf_lint.config import Config, load_config
 from mlwf_lint.errors import UsageError
-from mlwf_lint.parsing import Parsed, ParseProblem, parse_document, parse_yaml, split_front_matter
+from mlwf_lint.facts.parsing import (
+    Parsed,
+    ParseProblem,
+    parse_document,
+    parse_yaml,
+    split_front_matter,
+)
 
 yaml_like = st.text(
     alphabet=st.sampled_from(list("abc:-[]{}#&*!|>'\"\n \t,?%@`0123456789.~")), max_size=200

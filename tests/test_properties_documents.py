@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import GitRepo, lineage_record, model_card, rollback_plan
 from mlwf_lint.cli import main
-from mlwf_lint.schemas import load_schema
+from mlwf_lint.facts.schemas import load_schema
 
 MD5 = "22a1a2931c8370d3aeedd7183606fd7f"
 
@@ -51,7 +51,7 @@ BASE = {
 
 
 def _yaml(text: str) -> dict[str, Any]:
-    from mlwf_lint.parsing import parse_yaml
+    from mlwf_lint.facts.parsing import parse_yaml
 
     parsed = parse_yaml(text)
     assert not hasattr(parsed, "message")

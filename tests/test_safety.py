@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import GitRepo, documented_demo, lineage_record, lint_json
-from mlwf_lint.fix import replace_file
+from mlwf_lint.write.fix import replace_file
 
 CARD = "docs/ml/models/text-classifier.md"
 CURRENT = "2684aa17e6edd16227730afb7c8cb3d8"

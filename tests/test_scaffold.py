@@ -11,10 +11,10 @@ import pytest
 from conftest import GitRepo, codes, lint_json
 from mlwf_lint.cli import main
 from mlwf_lint.config import DEFAULT_MODEL_PATTERNS
-from mlwf_lint.parsing import yaml_scalar
-from mlwf_lint.schemas import schema_path
-from mlwf_lint.sources import git
-from mlwf_lint.sources.dvc import read_dvc
+from mlwf_lint.facts.parsing import yaml_scalar
+from mlwf_lint.facts.schemas import schema_path
+from mlwf_lint.facts.sources import git
+from mlwf_lint.facts.sources.dvc import read_dvc
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_schema_command_prints_the_shipped_schema(
     "value", ["no", "1e5", "0123", "true", "a b", "e04df31a7a9b464a7356d5cf9d730d1f", 'q"x']
 )
 def test_yaml_scalar_round_trips(value: str) -> None:
-    from mlwf_lint.parsing import Parsed, parse_yaml
+    from mlwf_lint.facts.parsing import Parsed, parse_yaml
 
     parsed = parse_yaml(f"v: {yaml_scalar(value)}\n")
     assert isinstance(parsed, Parsed) and parsed.data == {"v": value}

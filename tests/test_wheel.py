@@ -30,7 +30,7 @@ def test_wheel_installs_and_loads_its_schemas(tmp_path: Path) -> None:
         check=True, capture_output=True,
     )  # fmt: skip
     script = (
-        "import json, mlwf_lint.schemas as s\n"
+        "import json, mlwf_lint.facts.schemas as s\n"
         "print(json.dumps({'dir': str(s.schema_dir()), "
         "'names': sorted(p.name for p in s.schema_dir().iterdir()), "
         "'config': s.load_schema('config')}))\n"

@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlwf_lint import __version__
-from mlwf_lint.cache import NoCache, ResultCache, cache_dir
+from mlwf_lint.check.engine import run_rules
 from mlwf_lint.config import load_config
-from mlwf_lint.engine import run_rules
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
+from mlwf_lint.facts.repo import gather
+from mlwf_lint.facts.sources import git
 from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
-from mlwf_lint.repo import gather
-from mlwf_lint.sources import git
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def check(request: CheckRequest) -> CheckResult:
         facts = gather(root, config, cache=cache)
         findings = run_rules(facts, RULES)
     else:
-        from mlwf_lint import diff
+        from mlwf_lint.check import diff
 
         merge = diff.base_revision(root, base)
         changed = diff.changed_paths(root, merge)

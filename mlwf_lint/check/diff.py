@@ -10,14 +10,14 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from mlwf_lint.cache import ResultCache
 from mlwf_lint.config import CONFIG_FILE, Config
-from mlwf_lint.documents import kind_of
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.cache import ResultCache
+from mlwf_lint.facts.documents import kind_of
+from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather
+from mlwf_lint.facts.sources import history
+from mlwf_lint.facts.sources.dvc import is_dvc_file
 from mlwf_lint.findings import Finding
-from mlwf_lint.repo import ChangeFacts, RepoFacts, gather
-from mlwf_lint.sources import history
-from mlwf_lint.sources.dvc import is_dvc_file
 
 HISTORY_CODES = ("MLW4", "MLW001")
 
@@ -83,7 +83,7 @@ def compare_with_base(
     cache: ResultCache | None = None,
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
     """The change since the merge base, and the findings the base had."""
-    from mlwf_lint.engine import run_rules
+    from mlwf_lint.check.engine import run_rules
     from mlwf_lint.rules import RULES
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from mlwf_lint.config import Config
+from mlwf_lint.facts.globs import matches
+from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Finding, Location, Severity, Violation
-from mlwf_lint.globs import matches
-from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import Rule
 
 UNUSED_DISABLE = "MLW003"

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint import __version__
-from mlwf_lint.parsing import Parsed, ParseProblem, parse_document
+from mlwf_lint.facts.parsing import Parsed, ParseProblem, parse_document
 
 CACHE_FILE = f"cache-{__version__}.json"
 

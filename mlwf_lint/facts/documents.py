@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.config import KINDS, Config
-from mlwf_lint.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.findings import Location
-from mlwf_lint.globs import matches_any
-from mlwf_lint.parsing import (
+from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.facts.globs import matches_any
+from mlwf_lint.facts.parsing import (
     Parsed,
     ParseProblem,
     Position,
@@ -24,8 +23,9 @@ from mlwf_lint.parsing import (
     markdown_headings,
     parse_document,
 )
-from mlwf_lint.placeholders import is_placeholder
-from mlwf_lint.sources.dvc import normalize
+from mlwf_lint.facts.placeholders import is_placeholder
+from mlwf_lint.facts.sources.dvc import normalize
+from mlwf_lint.findings import Location
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlwf_lint.cache import NoCache, ResultCache
-from mlwf_lint.documents import Document, described_path, recorded_hashes
-from mlwf_lint.sources import history
-from mlwf_lint.sources.dvc import (
+from mlwf_lint.facts.cache import NoCache, ResultCache
+from mlwf_lint.facts.documents import Document, described_path, recorded_hashes
+from mlwf_lint.facts.sources import history
+from mlwf_lint.facts.sources.dvc import (
     DVC3_HASH,
     LEGACY_HASH,
     DvcFacts,
@@ -21,7 +21,7 @@ from mlwf_lint.sources.dvc import (
     is_dvc_file,
     recorded_hash,
 )
-from mlwf_lint.sources.history import Commit
+from mlwf_lint.facts.sources.history import Commit
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import posixpath
 import re
 from functools import lru_cache
 
-from mlwf_lint.globs import matches
+from mlwf_lint.facts.globs import matches
 
 MODEL_FILE_PATTERNS = ("*.onnx", "*.pt", "*.pth", "*.keras", "*.safetensors", "*.tflite")
 PICKLE_LIKE_PATTERNS = ("*.pkl", "*.pickle", "*.joblib", "*.h5")

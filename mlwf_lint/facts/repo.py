@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlwf_lint.cache import NoCache, ResultCache
 from mlwf_lint.config import Config
-from mlwf_lint.documents import Document, find_documents
-from mlwf_lint.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.globs import matches_any
-from mlwf_lint.history_facts import HistoryFacts, gather_history
-from mlwf_lint.schema_errors import SchemaViolation, explain
-from mlwf_lint.sources import dvc_lib, git
-from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, read_dvc
+from mlwf_lint.facts.cache import NoCache, ResultCache
+from mlwf_lint.facts.documents import Document, find_documents
+from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.facts.globs import matches_any
+from mlwf_lint.facts.history_facts import HistoryFacts, gather_history
+from mlwf_lint.facts.schema_errors import SchemaViolation, explain
+from mlwf_lint.facts.sources import dvc_lib, git
+from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, read_dvc
 
 ML_PROJECT_FILES = ("MLproject",)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(from|import)[ \t]+([^\r\n#;]+)", re.MULTILINE)
@@ -161,7 +161,7 @@ def _schema_digest(root: Path, config: Config, kind: str) -> str:
     """Identifies the schema in effect for a kind: its text, and for a team's own
     schema every JSON file beside it (what its $refs may name by `$id`) and every
     file its $refs reach, however deep."""
-    from mlwf_lint.schemas import reached_files, schema_path
+    from mlwf_lint.facts.schemas import reached_files, schema_path
 
     own = config.kinds[kind].schema
     files = (
@@ -188,7 +188,7 @@ def check_team_schemas(root: Path, config: Config, cache: ResultCache) -> None:
         assert own is not None
         key = cache.key("team-schema-ok", _schema_digest(root, config, kind))
         if cache.get(key) is None:
-            from mlwf_lint import schemas
+            from mlwf_lint.facts import schemas
 
             schemas.team_validator(root / own)
             cache.put(key, True)
@@ -200,7 +200,7 @@ def schema_violations(
     """Each readable document's schema violations. A validator is built (and
     jsonschema imported) only for content the cache has not seen with this schema; a
     team's own schema replaces the shipped one."""
-    from mlwf_lint import schemas
+    from mlwf_lint.facts import schemas
 
     validators: dict[str, Any] = {}
     digests: dict[str, str] = {}

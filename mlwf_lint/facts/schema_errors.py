@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from mlwf_lint.parsing import escape_pointer_token
-from mlwf_lint.placeholders import is_placeholder
+from mlwf_lint.facts.parsing import escape_pointer_token
+from mlwf_lint.facts.placeholders import is_placeholder
 
 _TYPE_NAMES = {
     "string": "text",

@@ -1,5 +1,5 @@
-"""FORMATS: report renderers by name. Each takes the report and the render options
-and returns the whole text; none imports a rule."""
+"""The formatters: FORMATS, renderers by name. Each takes the report (the model) and the
+render options and returns the whole text; may import only the model (findings, errors)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""RULES: every rule by code. Rule modules declare; this module only collects."""
+"""The rules: one module per family, each rule declared with its code, severity and
+documented examples; RULES collects them by code. Rules read facts (facts/ and the model)
+and never run git, parse files, or import a formatter, check, write or the command line."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Severity, Violation
-from mlwf_lint.repo import RepoFacts
 
 Check = Callable[[RepoFacts], Iterable[Violation]]
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from mlwf_lint.config import KIND_NAMES
-from mlwf_lint.documents import Document
+from mlwf_lint.facts.documents import Document
+from mlwf_lint.facts.parsing import markdown_lines
+from mlwf_lint.facts.placeholders import PLACEHOLDER_WORD, is_placeholder
+from mlwf_lint.facts.repo import RepoFacts
+from mlwf_lint.facts.schema_errors import field_name
 from mlwf_lint.findings import Location, Severity, Violation
-from mlwf_lint.parsing import markdown_lines
-from mlwf_lint.placeholders import PLACEHOLDER_WORD, is_placeholder
-from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.schema_errors import field_name
 
 
 @rule("MLW201", Severity.ERROR, "cannot parse")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from mlwf_lint.documents import Document, recorded_hashes
+from mlwf_lint.facts.documents import Document, recorded_hashes
+from mlwf_lint.facts.parsing import Position
+from mlwf_lint.facts.repo import RepoFacts
+from mlwf_lint.facts.sources.dvc import DVC3_HASH, DvcOutput
+from mlwf_lint.facts.sources.history import Commit
 from mlwf_lint.findings import Edit, Location, Severity, Violation
-from mlwf_lint.parsing import Position
-from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
-from mlwf_lint.sources.dvc import DVC3_HASH, DvcOutput
-from mlwf_lint.sources.history import Commit
 
 _MD5 = re.compile(r"[0-9a-f]{32}(?:\.dir)?")
 

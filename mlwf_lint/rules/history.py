@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from mlwf_lint.documents import DESCRIBED_BY, Document, described_path
-from mlwf_lint.findings import Location, Severity, Violation
-from mlwf_lint.history_facts import (
+from mlwf_lint.facts.documents import DESCRIBED_BY, Document, described_path
+from mlwf_lint.facts.history_facts import (
     HistoryFacts,
     card_for,
     decision_refs,
     plan_refs,
     producing_code,
 )
-from mlwf_lint.placeholders import is_placeholder
-from mlwf_lint.repo import RepoFacts
+from mlwf_lint.facts.placeholders import is_placeholder
+from mlwf_lint.facts.repo import RepoFacts
+from mlwf_lint.facts.schema_errors import field_name
+from mlwf_lint.facts.sources.history import Commit
+from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.rules.base import rule
-from mlwf_lint.schema_errors import field_name
-from mlwf_lint.sources.history import Commit
 
 # what the schemas accept as a git ref; anything else is MLW202's to report
 GIT_REF = re.compile(

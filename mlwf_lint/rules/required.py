@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlwf_lint.documents import DESCRIBED_BY, described_path
+from mlwf_lint.facts.documents import DESCRIBED_BY, described_path
+from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Location, Severity, Violation
-from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
 
 DEPLOYED = ("staging", "production")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Location, Severity, Violation
-from mlwf_lint.repo import RepoFacts
 from mlwf_lint.rules.base import rule
 
 HISTORY_KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record")

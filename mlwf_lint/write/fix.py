@@ -21,8 +21,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from mlwf_lint.facts.parsing import Parsed, parse_document, parse_yaml, yaml_scalar
 from mlwf_lint.findings import Edit
-from mlwf_lint.parsing import Parsed, parse_document, parse_yaml, yaml_scalar
 
 BOM = b"\xef\xbb\xbf"
 

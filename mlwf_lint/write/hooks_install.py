@@ -7,9 +7,9 @@ import os
 import subprocess
 from pathlib import Path
 
-from mlwf_lint.atomic import write_new
 from mlwf_lint.errors import UsageError
-from mlwf_lint.schemas import shipped_dir
+from mlwf_lint.facts.schemas import shipped_dir
+from mlwf_lint.write.atomic import write_new
 
 
 def hooks_folder(root: Path) -> Path:

@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlwf_lint.atomic import write_new
 from mlwf_lint.config import CONFIG_FILE, DEFAULT_SECTIONS, KINDS, Config
-from mlwf_lint.documents import described_path
 from mlwf_lint.errors import UsageError
-from mlwf_lint.parsing import yaml_scalar
-from mlwf_lint.repo import RepoFacts
-from mlwf_lint.schemas import schema_path
-from mlwf_lint.sources.dvc import DvcFacts, DvcOutput, ModelArtifact
+from mlwf_lint.facts.documents import described_path
+from mlwf_lint.facts.parsing import yaml_scalar
+from mlwf_lint.facts.repo import RepoFacts
+from mlwf_lint.facts.schemas import schema_path
+from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, ModelArtifact
+from mlwf_lint.write.atomic import write_new
 
 TODO = "TODO"
 _SLUG_PARTS = re.compile(r"[a-z0-9]+")
@@ -327,7 +327,7 @@ def _gto_version(name: str | None, tags: dict[str, str]) -> str:
 
 
 def init_repository(facts: RepoFacts) -> InitResult:
-    from mlwf_lint.sources.git import head_and_tags
+    from mlwf_lint.facts.sources.git import head_and_tags
 
     root, config, dvc = facts.root, facts.config, facts.dvc
     head, tags = head_and_tags(root)

@@ -16,9 +16,16 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
-from mlwf_lint.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.models import is_model_path
-from mlwf_lint.parsing import Parsed, ParseProblem, Position, decode, parse_document, parse_yaml
+from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.facts.models import is_model_path
+from mlwf_lint.facts.parsing import (
+    Parsed,
+    ParseProblem,
+    Position,
+    decode,
+    parse_document,
+    parse_yaml,
+)
 
 DVC3_HASH = "md5"
 LEGACY_HASH = "md5-dos2unix"  # DVC 2 entries carry no `hash:` key
