@@ -200,11 +200,9 @@ def test_new_data_without_repro_is_inconsistent(
     assert [f["message"].split(" ran on ")[0] for f in report["findings"]] == ["stage 'prepare'"]
 
 
-def test_legacy_hash_is_compared_like_any_other(
-    project: GitRepo, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Most public DVC repositories are DVC 2: a document that recorded the legacy
-    hash of a `.dvc` file that later changed is stale, an error."""
+def _documented_legacy_file(project: GitRepo) -> str:
+    """data/old.csv tracked by DVC 2 (no `hash:`), its lineage record holding that
+    md5, committed; the .dvc file's text."""
     legacy = "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
     project.write("data/old.csv.dvc", legacy)
     project.write(
@@ -212,6 +210,15 @@ def test_legacy_hash_is_compared_like_any_other(
         lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
     )
     project.commit("Track old.csv with DVC 2")
+    return legacy
+
+
+def test_legacy_hash_is_compared_like_any_other(
+    project: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Most public DVC repositories are DVC 2: a document that recorded the legacy
+    hash of a `.dvc` file that later changed is stale, an error."""
+    legacy = _documented_legacy_file(project)
     assert codes(lint_json(capsys, str(project.path), "--select", "MLW301")[1]) == []
     project.write("data/old.csv.dvc", legacy.replace("5d41402a", "7d793037"))
     project.commit("New data, still DVC 2")
@@ -230,14 +237,7 @@ def test_legacy_hash_of_a_migrated_project_is_not_comparable(
 ) -> None:
     """Only where DVC 2 recorded the document's value and DVC 3 now records another
     hash (a migrated project, maybe the same data) is it a notice."""
-    project.write(
-        "data/old.csv.dvc", "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
-    )
-    project.write(
-        "docs/ml/data/old.yaml",
-        lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
-    )
-    project.commit("Track old.csv with DVC 2")
+    _documented_legacy_file(project)
     project.write(
         "data/old.csv.dvc",
         "outs:\n- md5: 7d793037a0760186574b0282f2f435e7\n  size: 5\n  hash: md5\n  path: old.csv\n",
@@ -326,13 +326,7 @@ def test_legacy_value_kept_by_the_migration_then_changed_is_stale(
 ) -> None:
     """As in iterative/dataset-registry: binary data hashes the same under DVC 2 and 3,
     so the migration only added `hash: md5`; a later change is plainly stale."""
-    legacy = "outs:\n- md5: 5d41402abc4b2a76b9719d911017c592\n  path: old.csv\n"
-    project.write("data/old.csv.dvc", legacy)
-    project.write(
-        "docs/ml/data/old.yaml",
-        lineage_record("old", "data/old.csv", "5d41402abc4b2a76b9719d911017c592"),
-    )
-    project.commit("Track old.csv with DVC 2")
+    legacy = _documented_legacy_file(project)
     project.write("data/old.csv.dvc", legacy.replace("  path:", "  hash: md5\n  path:"))
     project.commit("dvc cache migrate: same md5")
     assert lint_json(capsys, str(project.path), "--select", "MLW301")[1]["findings"] == []

@@ -4,12 +4,11 @@ in a minimal real repository of our own, through the real command."""
 from __future__ import annotations
 
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
-from conftest import GitRepo, lint_json, readme_examples, run_dvc
+from conftest import GitRepo, documented_demo, lint_json, run_dvc
 from mlwf_lint.cli import main
 
 # --- DVC 0.x stage files ------------------------------------------------------------
@@ -60,20 +59,10 @@ def test_dvc0_stage_files_are_stages_not_source_datasets(
 # --- one broken DVC file, one finding -----------------------------------------------
 
 
-def _complete_demo(tmp_path: Path) -> Path:
-    demo = tmp_path / "demo"
-    assert main(["demo", str(demo)]) == 0
-    shutil.rmtree(demo / "docs")
-    for rel, text in readme_examples().items():
-        (demo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (demo / rel).write_text(text)
-    return demo
-
-
 def test_conflicted_lock_is_one_finding_naming_the_conflict(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    demo = _complete_demo(tmp_path)
+    demo = documented_demo(tmp_path / "demo").path
     lock = demo / "dvc.lock"
     lines = lock.read_text().splitlines(keepends=True)
     last_md5 = max(i for i, line in enumerate(lines) if "md5:" in line)
@@ -241,14 +230,20 @@ stages:
 """
 
 
+def _subdir_project(repo: GitRepo) -> Path:
+    """A monorepo whose DVC project is `dvc init --subdir` in proj/."""
+    project = repo.path / "proj"
+    project.mkdir()
+    repo.write("README.md", "a monorepo with a DVC project in proj/\n")
+    repo.commit("root")
+    run_dvc(project, "init", "--subdir", "-q")
+    return project
+
+
 def test_dvc_extra_opens_subdir_projects_at_their_root_and_ignores_stale_instances(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str], dvc_available: None
 ) -> None:
-    project = git_repo.path / "proj"
-    project.mkdir()
-    git_repo.write("README.md", "a monorepo with a DVC project in proj/\n")
-    git_repo.commit("root")
-    run_dvc(project, "init", "--subdir", "-q")
+    project = _subdir_project(git_repo)
     git_repo.write("proj/params.yaml", "xs: [a]\n")
     git_repo.write("proj/dvc.yaml", SUBDIR_PIPELINE)
     (project / "models").mkdir()
@@ -271,11 +266,7 @@ def test_dvc_extra_opens_subdir_projects_at_their_root_and_ignores_stale_instanc
 def test_check_data_covers_subdir_projects(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str], dvc_available: None
 ) -> None:
-    project = git_repo.path / "proj"
-    project.mkdir()
-    git_repo.write("README.md", "monorepo\n")
-    git_repo.commit("root")
-    run_dvc(project, "init", "--subdir", "-q")
+    project = _subdir_project(git_repo)
     git_repo.write("proj/data/raw.csv", "id\n1\n")
     run_dvc(project, "add", "-q", "data/raw.csv")
     git_repo.commit("data")
