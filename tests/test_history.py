@@ -98,7 +98,14 @@ def test_fallback_from_another_branch_is_not_an_ancestor(
         )
     )
     _status, report = lint_json(capsys, str(demo.path), "--select", "MLW403")
-    assert any("is not an ancestor of HEAD" in f["message"] for f in report["findings"])
+    assert [(f["path"], f["line"], f["column"], f["severity"]) for f in report["findings"]] == [
+        (PLAN, 10, 12, "error"),  # fallback.git_ref: not in this branch's history
+        (PLAN, 11, 8, "error"),  # fallback.md5: v9.0.0 holds the current model, not it
+    ]
+    assert report["findings"][0]["message"] == (
+        "fallback.git_ref 'text-classifier@v9.0.0' is not an ancestor of HEAD: this branch "
+        "never held that version"
+    )
 
 
 def test_code_change_after_the_card_is_mlw402(

@@ -82,6 +82,20 @@ def test_gitlab_format(one_warning: GitRepo, capsys: pytest.CaptureFixture[str])
     assert again[0]["location"]["lines"]["begin"] == 3
 
 
+def test_gitlab_severity_and_line_of_every_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", str(tmp_path / "demo")]) == 0
+    gitlab = json.loads(_out(capsys, str(tmp_path / "demo"), "--format", "gitlab")[1])
+    report = json.loads(_out(capsys, str(tmp_path / "demo"), "--format", "json")[1])
+    severities = {"error": "major", "warning": "minor", "notice": "info"}
+    assert [
+        (i["check_name"], i["severity"], i["location"]["path"], i["location"]["lines"]["begin"])
+        for i in gitlab
+    ] == [(f["code"], severities[f["severity"]], f["path"], f["line"]) for f in report["findings"]]
+    assert {i["severity"] for i in gitlab} == {"major", "minor"}
+
+
 def test_junit_format(one_warning: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     out = _out(capsys, str(one_warning.path), "--format", "junit")[1]
     assert out == (
@@ -128,10 +142,28 @@ def test_sarif_validates_against_the_2_1_0_schema(
         for r in rules
     )
     assert run["results"], "the demo has findings"
-    for result in run["results"]:
-        region = result["locations"][0]["physicalLocation"]["region"]
-        assert region["startLine"] >= 1 and region["startColumn"] >= 1
+    # each result says exactly what the JSON report says of the same finding
+    report = json.loads(_out(capsys, str(tmp_path / "demo"), "--format", "json")[1])
+    levels = {"error": "error", "warning": "warning", "notice": "note"}
+    assert len(run["results"]) == len(report["findings"])
+    for result, finding in zip(run["results"], report["findings"], strict=True):
+        physical = result["locations"][0]["physicalLocation"]
+        assert (
+            result["ruleId"],
+            result["level"],
+            physical["artifactLocation"]["uri"],
+            physical["region"]["startLine"],
+            physical["region"]["startColumn"],
+        ) == (
+            finding["code"],
+            levels[finding["severity"]],
+            finding["path"],
+            finding["line"],
+            finding["column"],
+        )
+        assert result["message"]["text"].startswith(finding["message"])
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+    assert {r["level"] for r in run["results"]} == {"error", "warning"}
 
 
 def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

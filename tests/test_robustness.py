@@ -141,3 +141,44 @@ def test_check_data_with_no_cache_leaves_only_dvcs_own_btime(
     lint_json(capsys, str(git_repo.path), "--check-data", "--no-cache")
     assert sorted(tree() - before) == [".dvc/tmp", ".dvc/tmp/btime"]
     assert list(scratch.iterdir()) == []  # the scratch site cache was removed
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("production", ["MLW104"]), ("staging", ["MLW104"]), ("development", []), ("archived", [])],
+)
+def test_deployed_means_staging_or_production(
+    status: str, expected: list[str], git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import model_card
+
+    git_repo.write("docs/ml/models/churn-model.md", model_card(status=status))
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW104")
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [(c, 5) for c in expected]
+
+
+@pytest.mark.parametrize(
+    ("hours_later", "stale"), [(12, False), (23, False), (25, True), (48, True)]
+)
+def test_staleness_days_allows_exactly_that_many_days(
+    hours_later: int,
+    stale: bool,
+    git_repo: GitRepo,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    md5 = "a" * 32
+    git_repo.write("data/raw.csv.dvc", f"outs:\n- md5: {md5}\n  hash: md5\n  path: raw.csv\n")
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv", md5))
+    git_repo.write(".mlwf-lint.yaml", "staleness: {days: 1}\n")
+    for key in ("GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE"):
+        monkeypatch.setenv(key, "2026-11-01T00:00:00+00:00")
+    git_repo.commit("Document raw.csv")
+    git_repo.write("data/raw.csv.dvc", f"outs:\n- md5: {'b' * 32}\n  hash: md5\n  path: raw.csv\n")
+    for key in ("GIT_COMMITTER_DATE", "GIT_AUTHOR_DATE"):
+        monkeypatch.setenv(
+            key, f"2026-11-{1 + hours_later // 24:02d}T{hours_later % 24:02d}:00:00+00:00"
+        )
+    git_repo.commit("New data")
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [f["path"] for f in report["findings"]] == (["docs/ml/data/raw.yaml"] if stale else [])
