@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from mlwf_lint import __version__
 from mlwf_lint.errors import UsageError
-from mlwf_lint.findings import Severity
+from mlwf_lint.findings import Severity, counted
 
 if TYPE_CHECKING:
     from mlwf_lint.check.checker import CheckRequest
@@ -152,7 +152,7 @@ def run_check(options: CheckOptions) -> int:
             return EXIT_FINDINGS if outcome.diff else EXIT_OK
         if outcome.fixed:
             sys.stderr.write(
-                f"mlwf-lint: fixed {outcome.fixed} finding{'s' if outcome.fixed != 1 else ''} "
+                f"mlwf-lint: fixed {counted(outcome.fixed, 'finding')} "
                 f"in {', '.join(outcome.files)}\n"
             )
             report = check(options.request)

@@ -125,6 +125,11 @@ class RuleInfo:
     doc: str
 
 
+def counted(count: int, noun: str) -> str:
+    """`1 file`, `2 files`, `0 errors`: how every report says a number of things."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Report:
     findings: tuple[Finding, ...]

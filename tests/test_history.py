@@ -253,3 +253,34 @@ def test_no_history_skips_mlw4(demo: GitRepo, capsys: pytest.CaptureFixture[str]
     plan.write_text(plan.read_text().replace("text-classifier@v1.0.0", "text-classifier@v0.0.1"))
     assert "MLW401" in codes(lint_json(capsys, str(demo.path))[1])
     assert codes(lint_json(capsys, str(demo.path), "--no-history")[1]) == []
+
+
+def test_fallback_at_a_revision_that_did_not_track_the_model(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ref that exists, but at which DVC did not track the model at all."""
+    lock = demo.path / "dvc.lock"
+    kept = lock.read_text()
+    lock.write_text(kept.replace("models/model.pkl", "models/other.pkl"))
+    demo.commit("The model under another name for a while")
+    demo.git("tag", "before-the-model")
+    lock.write_text(kept)
+    demo.commit("Back to models/model.pkl")
+    plan = demo.path / PLAN
+    plan.write_text(
+        plan.read_text().replace("git_ref: text-classifier@v1.0.0", "git_ref: before-the-model")
+    )
+    _status, report = lint_json(capsys, str(demo.path), "--select", "MLW403")
+    assert [
+        (f["path"], f["line"], f["column"], f["severity"], f["message"], f["hint"])
+        for f in report["findings"]
+    ] == [
+        (
+            PLAN,
+            10,
+            12,
+            "error",
+            "fallback.git_ref 'before-the-model' does not track models/model.pkl in DVC",
+            "check the ref: the model was not in DVC at that revision",
+        )
+    ]

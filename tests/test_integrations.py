@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,7 @@ def test_github_format(one_warning: GitRepo, capsys: pytest.CaptureFixture[str])
         f"::warning file={CARD},line=2,col=1,title=MLW105::model card 'churn-model' links no "
         "decision record (hint: list the ids of the decision records behind this model in "
         "`decisions`)\n"
-        "mlwf-lint: 0 errors, 1 warning in 1 files checked\n"
+        "mlwf-lint: 0 errors, 1 warning in 1 file checked\n"
     )
 
 
@@ -116,7 +117,7 @@ def test_junit_format(one_warning: GitRepo, capsys: pytest.CaptureFixture[str]) 
 def test_markdown_format(one_warning: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     out = _out(capsys, str(one_warning.path), "--format", "markdown")[1]
     assert out == (
-        "### mlwf-lint: 0 errors, 1 warning, 0 notices (1 files checked)\n\n"
+        "### mlwf-lint: 0 errors, 1 warning, 0 notices (1 file checked)\n\n"
         "| | Code | Location | Message |\n|---|---|---|---|\n"
         f"| ⚠️ | MLW105 | `{CARD}:2:1` | model card 'churn-model' links no decision record |\n"
     )
@@ -134,35 +135,59 @@ def test_sarif_validates_against_the_2_1_0_schema(
     schema = json.loads(SARIF_SCHEMA.read_text())
     errors = sorted(Draft7Validator(schema).iter_errors(sarif), key=str)
     assert errors == []
-    run = sarif["runs"][0]
-    rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == sorted(r["id"] for r in rules)
-    assert all(
-        r["shortDescription"]["text"] and r["fullDescription"]["text"] and r["help"]["text"]
-        for r in rules
+
+
+def test_sarif_says_what_the_json_report_says(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlwf_lint import __version__
+    from mlwf_lint.rules import RULES
+
+    assert main(["demo", str(tmp_path / "demo")]) == 0
+    sarif = json.loads(_out(capsys, str(tmp_path / "demo"), "--format", "sarif")[1])
+    assert (sarif["$schema"], sarif["version"]) == (
+        "https://json.schemastore.org/sarif-2.1.0.json",
+        "2.1.0",
     )
-    assert run["results"], "the demo has findings"
+    (run,) = sarif["runs"]
+    driver = run["tool"]["driver"]
+    assert (driver["name"], driver["version"], driver["semanticVersion"]) == (
+        "mlwf-lint",
+        __version__,
+        __version__,
+    )
+    levels = {"error": "error", "warning": "warning", "notice": "note"}
+    rules = driver["rules"]
+    assert [r["id"] for r in rules] == list(RULES)
+    for described, (code, rule) in zip(rules, RULES.items(), strict=True):
+        assert described == {
+            "id": code,
+            "name": "".join(w.capitalize() for w in re.findall(r"[A-Za-z0-9]+", rule.title)),
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.doc.split("\n\n", 1)[0].replace("\n", " ")},
+            "help": {"text": rule.doc, "markdown": rule.doc},
+            "defaultConfiguration": {"level": levels[rule.severity.label]},
+        }
     # each result says exactly what the JSON report says of the same finding
     report = json.loads(_out(capsys, str(tmp_path / "demo"), "--format", "json")[1])
-    levels = {"error": "error", "warning": "warning", "notice": "note"}
-    assert len(run["results"]) == len(report["findings"])
+    assert len(run["results"]) == len(report["findings"]) > 0
     for result, finding in zip(run["results"], report["findings"], strict=True):
-        physical = result["locations"][0]["physicalLocation"]
-        assert (
-            result["ruleId"],
-            result["level"],
-            physical["artifactLocation"]["uri"],
-            physical["region"]["startLine"],
-            physical["region"]["startColumn"],
-        ) == (
-            finding["code"],
-            levels[finding["severity"]],
-            finding["path"],
-            finding["line"],
-            finding["column"],
-        )
-        assert result["message"]["text"].startswith(finding["message"])
-        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        hint = f" ({finding['hint']})" if finding["hint"] else ""
+        assert result == {
+            "ruleId": finding["code"],
+            "ruleIndex": list(RULES).index(finding["code"]),
+            "level": levels[finding["severity"]],
+            "message": {"text": finding["message"] + hint},
+            "partialFingerprints": result["partialFingerprints"],
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": finding["path"], "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": finding["line"], "startColumn": finding["column"]},
+                    }
+                }
+            ],
+        }
     assert {r["level"] for r in run["results"]} == {"error", "warning"}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.findings import Finding, Report, Severity, counted
 from mlwf_lint.report import RenderOptions
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTICE: "notice"}
@@ -34,7 +34,7 @@ def render(report: Report, options: RenderOptions) -> str:
     lines = [_line(f) for f in report.findings]
     errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
     lines.append(
-        f"mlwf-lint: {errors} error{'s' * (errors != 1)}, {warnings} warning"
-        f"{'s' * (warnings != 1)} in {report.files_checked} files checked"
+        f"mlwf-lint: {counted(errors, 'error')}, {counted(warnings, 'warning')} in "
+        f"{counted(report.files_checked, 'file')} checked"
     )
     return "\n".join(lines) + "\n"

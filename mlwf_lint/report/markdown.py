@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.findings import Finding, Report, Severity, counted
 from mlwf_lint.report import RenderOptions
 
 ICONS = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTICE: "ℹ️"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return " ".join(text.replace("|", "\\|").splitlines())
 
 
 def _where(finding: Finding) -> str:
@@ -18,10 +18,10 @@ def _where(finding: Finding) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     counts = ", ".join(
-        f"{report.count(s)} {s.label}{'s' * (report.count(s) != 1)}"
+        counted(report.count(s), s.label)
         for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
     )
-    head = f"### mlwf-lint: {counts} ({report.files_checked} files checked)\n"
+    head = f"### mlwf-lint: {counts} ({counted(report.files_checked, 'file')} checked)\n"
     if not report.findings:
         return head + "\nAll checks passed.\n"
     rows = [

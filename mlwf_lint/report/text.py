@@ -7,17 +7,13 @@ from __future__ import annotations
 import io
 from itertools import groupby
 
-from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.findings import Finding, Report, Severity, counted
 from mlwf_lint.report import RenderOptions
 
 Segment = tuple[str, str]  # (text, rich style)
 Line = list[Segment]
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.NOTICE: "cyan"}
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _finding_lines(finding: Finding, quiet: bool) -> list[Line]:
@@ -38,11 +34,11 @@ def _finding_lines(finding: Finding, quiet: bool) -> list[Line]:
 
 
 def _summary(report: Report) -> Line:
-    files = _plural(report.files_checked, "file")
+    files = counted(report.files_checked, "file")
     if not report.findings:
         return [("All checks passed", "bold green"), (f" ({files} checked).", "")]
     counts = ", ".join(
-        _plural(report.count(s), s.label)
+        counted(report.count(s), s.label)
         for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
     )
     return [("Found ", ""), (counts, "bold"), (f" in {files} checked.", "")]
