@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -66,10 +69,74 @@ def test_unreadable_document(git_repo: GitRepo, capsys: pytest.CaptureFixture[st
     path.chmod(0)
     try:
         if os.access(path, os.R_OK):
-            pytest.skip("running as a user who can read a mode-000 file (root)")
+            pytest.skip("covered by test_unreadable_document_as_an_unprivileged_user")
         assert _findings(capsys, git_repo) == [("MLW002", "docs/ml/data/locked.yaml", None)]
     finally:
         path.chmod(0o644)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="test_unreadable_document runs as this user")
+def test_unreadable_document_as_an_unprivileged_user(tmp_path: Path) -> None:
+    """CI runs as root, who reads a mode-000 file: here the check runs in a child that
+    drops to `nobody` (the interpreter and every module already loaded, since the
+    interpreter's own files are not readable by nobody), on a repository nobody owns."""
+    import json
+    import tempfile
+
+    from mlwf_lint.cli import main
+
+    base = Path(tempfile.mkdtemp(prefix="mlwf-lint-nobody-"))
+    try:
+        base.chmod(0o755)
+        repo = GitRepo(base / "repo")
+        locked = repo.write("docs/ml/data/locked.yaml", "id: locked\n")
+        repo.write("docs/ml/data/open.yaml", lineage_record("open", "data/open.csv"))
+        repo.commit()
+        reader, writer = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through the pipe
+            status = 3
+            try:
+                os.close(reader)
+                out, err = io.StringIO(), io.StringIO()
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    main([str(repo.path), "--format", "json", "--no-cache"])  # load all
+                    import importlib.readers  # noqa: F401  (loaded lazily by resources)
+
+                    subprocess.run(["chown", "-R", "65534:65534", str(base)], check=True)
+                    locked.chmod(0)
+                    os.environ["HOME"] = str(base)
+                    os.setgroups([])
+                    os.setgid(65534)
+                    os.setuid(65534)
+                    out.seek(0)
+                    out.truncate()
+                    status = main(
+                        [str(repo.path), "--format", "json", "--no-cache", "--select", "MLW0"]
+                    )
+                os.write(writer, json.dumps([status, out.getvalue(), err.getvalue()]).encode())
+            except BaseException as exc:  # reported to the parent, which fails on it
+                os.write(writer, json.dumps([status, "", repr(exc)]).encode())
+            finally:
+                os._exit(0)
+        os.close(writer)
+        with os.fdopen(reader, "rb") as stream:
+            raw = stream.read()
+        os.waitpid(child, 0)
+        status, out, err = json.loads(raw)
+        assert err == ""
+        report = json.loads(out)
+        assert [(f["code"], f["path"], f["message"], f["hint"]) for f in report["findings"]] == [
+            (
+                "MLW002",
+                "docs/ml/data/locked.yaml",
+                "not checked: cannot be read: Permission denied",
+                "give the user running mlwf-lint read access (chmod a+r), or exclude the path",
+            )
+        ]
+        assert status == 0  # a warning
+    finally:
+        subprocess.run(["rm", "-rf", str(base)], check=True)
 
 
 def test_broken_dvc_lock_is_a_finding(
