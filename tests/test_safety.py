@@ -126,6 +126,51 @@ def test_a_file_changed_since_it_was_read_is_not_overwritten(tmp_path: Path) -> 
     assert path.read_bytes() == b"id: raw\n"
 
 
+def test_a_write_by_another_writer_during_the_fix_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The overlap forced: another writer saves the file after it was checked and before
+    the fix takes its name (in place, as an editor that truncates and writes)."""
+    from mlwf_lint.write import fix
+
+    path = tmp_path / "doc.yaml"
+    path.write_bytes(b"id: raw\n")
+    real_fsync = os.fsync
+
+    def another_writer_saves(fd: int) -> None:
+        real_fsync(fd)
+        path.write_bytes(b"id: theirs\n")
+
+    monkeypatch.setattr(fix.os, "fsync", another_writer_saves)
+    with pytest.raises(OSError, match="changed on disk while mlwf-lint ran"):
+        replace_file(path, b"id: raw\n", b"id: fixed\n")
+    assert path.read_bytes() == b"id: theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.yaml"]
+
+
+def test_a_file_created_while_the_original_is_aside_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other order: a writer that saves by rename puts a new file at the name in the
+    instant the original is aside; the fix does not go over it."""
+    from mlwf_lint.write import fix
+
+    path = tmp_path / "doc.yaml"
+    path.write_bytes(b"id: raw\n")
+    real_link = os.link
+
+    def saved_by_rename_first(source: str | Path, target: str | Path) -> None:
+        if Path(target) == path and not path.exists():
+            path.write_bytes(b"id: theirs\n")
+        real_link(source, target)
+
+    monkeypatch.setattr(fix.os, "link", saved_by_rename_first)
+    with pytest.raises(OSError, match="changed on disk while mlwf-lint ran"):
+        replace_file(path, b"id: raw\n", b"id: fixed\n")
+    assert path.read_bytes() == b"id: theirs\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.yaml"]
+
+
 def test_two_concurrent_fixes_leave_a_whole_file(tmp_path: Path) -> None:
     demo, card, before = _stale_demo(tmp_path)
     runs = [_lint(demo.path, "--fix", "--unsafe-fixes", "-q") for _ in range(2)]

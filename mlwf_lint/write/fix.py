@@ -116,23 +116,50 @@ def edited_text(text: str, suffix: str, edits: Iterable[Edit]) -> str:
 
 def replace_file(path: Path, expected: bytes, new: bytes) -> None:
     """Write `new` over `path` atomically, keeping its mode; refuse when the file is
-    read-only or no longer holds `expected`."""
+    read-only or no longer holds `expected` — also when another writer changes it
+    while this one is under way: the original is first renamed aside (atomic), checked
+    there, and `new` linked into place only if nothing new took the name meanwhile."""
     info = os.stat(path)
     if not info.st_mode & stat.S_IWUSR:
         raise OSError(f"{path} is read-only; not fixed")
+    changed = OSError(f"{path} changed on disk while mlwf-lint ran; not fixed")
     if path.read_bytes() != expected:
-        raise OSError(f"{path} changed on disk while mlwf-lint ran; not fixed")
+        raise changed
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    aside = Path(f"{temporary}.was")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(new)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        os.replace(temporary, path)
+        os.rename(path, aside)  # from here no other writer can replace what is checked
+        try:
+            if aside.read_bytes() != expected:
+                raise changed
+            _link_new(Path(temporary), path, changed)
+        except BaseException:
+            _link_new(aside, path, changed, quiet=True)  # the original back, unless replaced
+            raise
     finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        for leftover in (temporary, aside):
+            if os.path.lexists(leftover):
+                os.unlink(leftover)
+
+
+def _link_new(source: Path, target: Path, changed: OSError, quiet: bool = False) -> None:
+    """Give `source` the name `target`, only if no file has that name now."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        if not quiet:
+            raise changed from None
+    except OSError:  # a file system without hard links: check, then rename
+        if target.exists():
+            if not quiet:
+                raise changed from None
+            return
+        os.replace(source, target)
 
 
 def apply_edits(root: Path, edits: Iterable[Edit], *, write: bool) -> FixOutcome:
