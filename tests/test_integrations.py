@@ -289,29 +289,48 @@ def _template_commands(name: str) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("broken", [False, True], ids=["clean change", "breaking change"])
 @pytest.mark.parametrize("name", ["github-actions.yml", "gitlab-ci.yml"])
 def test_ci_templates_are_valid_and_their_commands_run(
-    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name: str, broken: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     origin = documented_demo(tmp_path / "origin")
     subprocess.run(["git", "clone", "-q", str(origin.path), str(tmp_path / "ci")], check=True)
     ci = tmp_path / "ci"
     subprocess.run(["git", "checkout", "-q", "-b", "feature"], cwd=ci, check=True)
     (ci / "README.md").write_text("a documentation change\n")
+    card = ci / "docs/ml/models/text-classifier.md"
+    if broken:  # the pull request records a wrong model hash in the card
+        card.write_text(card.read_text().replace("md5: 2684aa17", "md5: 0684aa17", 1))
     summary = tmp_path / "summary.md"
     env = {**os.environ, "PATH": _bin_path(), "GITHUB_STEP_SUMMARY": str(summary)}
     commands = _template_commands(name)
     assert commands
+    outputs = []
     for command in commands:
         done = subprocess.run(
             ["sh", "-c", command], cwd=ci, env=env, capture_output=True, text=True
         )
-        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        failing = broken and "--exit-zero" not in command
+        assert done.returncode == (1 if failing else 0), (command, done.stdout, done.stderr)
+        outputs.append(done.stdout)
     if name.startswith("github"):
-        assert json.loads((ci / "mlwf-lint.sarif").read_text())["version"] == "2.1.0"
-        assert summary.read_text().startswith("### mlwf-lint: 0 errors")
+        sarif = json.loads((ci / "mlwf-lint.sarif").read_text())
+        assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == (["MLW301"] if broken else [])
+        assert summary.read_text().startswith(
+            "### mlwf-lint: 1 error" if broken else "### mlwf-lint: 0 errors"
+        )
+        annotations = [line for line in outputs[-1].splitlines() if line.startswith("::error")]
+        assert len(annotations) == (1 if broken else 0)
+        if broken:
+            assert annotations[0].startswith(
+                "::error file=docs/ml/models/text-classifier.md,line=9,col=8,title=MLW301::"
+            )
     else:
-        assert json.loads((ci / "gl-code-quality-report.json").read_text()) == []
+        report = json.loads((ci / "gl-code-quality-report.json").read_text())
+        assert [(i["check_name"], i["severity"]) for i in report] == (
+            [("MLW301", "major")] if broken else []
+        )
 
 
 WHEELHOUSE = PROJECT / ".wheelhouse"
