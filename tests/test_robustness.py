@@ -182,3 +182,19 @@ def test_staleness_days_allows_exactly_that_many_days(
     git_repo.commit("New data")
     _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
     assert [f["path"] for f in report["findings"]] == (["docs/ml/data/raw.yaml"] if stale else [])
+
+
+def test_a_team_schema_linked_from_outside_is_refused(
+    git_repo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "elsewhere.json"
+    outside.write_text('{"type": "object"}')
+    (git_repo.path / "schemas").mkdir()
+    os.symlink(outside, git_repo.path / "schemas/lineage.json")
+    git_repo.write(
+        ".mlwf-lint.yaml", "documents:\n  data-lineage: {schema: schemas/lineage.json}\n"
+    )
+    assert main([str(git_repo.path)]) == 2
+    err = capsys.readouterr().err
+    assert "documents.data-lineage.schema schemas/lineage.json leads outside the repository" in err
+    assert err.count("\n") == 1

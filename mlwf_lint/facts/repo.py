@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.config import Config
+from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache
 from mlwf_lint.facts.documents import Document, find_documents
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
@@ -186,6 +187,11 @@ def check_team_schemas(root: Path, config: Config, cache: ResultCache) -> None:
     for kind in sorted(k for k, spec in config.kinds.items() if spec.schema):
         own = config.kinds[kind].schema
         assert own is not None
+        if not (root / own).resolve().is_relative_to(root.resolve()):
+            raise UsageError(
+                f"documents.{kind}.schema {own} leads outside the repository (a symbolic "
+                "link or ..); keep team schemas inside it"
+            )
         key = cache.key("team-schema-ok", _schema_digest(root, config, kind))
         if cache.get(key) is None:
             from mlwf_lint.facts import schemas
