@@ -236,6 +236,10 @@ def test_legacy_hash_is_compared_like_any_other(
     assert report["findings"][0]["message"] == (
         "recorded md5 5d41402a… differs from data/old.csv.dvc (7d793037…) for data/old.csv"
     )
+    assert (report["findings"][0]["hint"], report["findings"][0]["fix"]) == (
+        "re-review the document, then update dataset.md5 (`mlwf-lint --fix --unsafe-fixes`)",
+        "unsafe",
+    )
     assert status == 1
 
 
@@ -257,7 +261,19 @@ def test_legacy_hash_of_a_migrated_project_is_not_comparable(
         f"for data/old.csv until {migration[:7]} recorded the DVC 3 md5 7d793037…; the two "
         "cannot be compared"
     )
+    assert report["findings"][0]["hint"] == (
+        "the project moved to DVC 3: check the data is the one described, then write the "
+        "DVC 3 md5 into dataset.md5 (`mlwf-lint --fix --unsafe-fixes`)"
+    )
     assert status == 0
+    # the unsafe fix writes the DVC 3 md5 into the record, in place
+    assert main([str(project.path), "--fix", "--unsafe-fixes", "-q"]) == 0
+    record = (project.path / "docs/ml/data/old.yaml").read_text()
+    assert "  md5: 7d793037a0760186574b0282f2f435e7\n" in record
+    project.write(
+        "docs/ml/data/old.yaml",
+        record.replace("7d793037a0760186574b0282f2f435e7", "5d41402abc4b2a76b9719d911017c592"),
+    )
     # once DVC 3 has recorded a hash of its own, the data changed since: stale
     project.write(
         "data/old.csv.dvc",

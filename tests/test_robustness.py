@@ -158,7 +158,7 @@ def test_deployed_means_staging_or_production(
 
 
 @pytest.mark.parametrize(
-    ("hours_later", "stale"), [(12, False), (23, False), (25, True), (48, True)]
+    ("hours_later", "stale"), [(12, False), (24, False), (25, True), (48, True)]
 )
 def test_staleness_days_allows_exactly_that_many_days(
     hours_later: int,
@@ -198,3 +198,31 @@ def test_a_team_schema_linked_from_outside_is_refused(
     err = capsys.readouterr().err
     assert "documents.data-lineage.schema schemas/lineage.json leads outside the repository" in err
     assert err.count("\n") == 1
+
+
+def test_placeholder_refs_and_md5s_are_not_looked_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A rollback plan still holding TODOs is MLW203's, never a missing revision or a
+    wrong md5 at a revision."""
+    from conftest import documented_demo
+
+    demo = documented_demo(tmp_path / "demo")
+    plan = demo.path / "docs/ml/rollback/text-classifier.yaml"
+    text = plan.read_text()
+    text = text.replace("git_ref: text-classifier@v1.1.0", "git_ref: TODO")
+    text = text.replace("md5: 4e4c90f0dfd1bab0962717f555a5c8ea", "md5: TODO")
+    plan.write_text(text)
+    _status, report = lint_json(capsys, str(demo.path), "--select", "MLW401,MLW403,MLW203")
+    assert sorted((f["code"], f["line"]) for f in report["findings"]) == [
+        ("MLW203", 6),  # current.git_ref
+        ("MLW203", 11),  # fallback.md5
+    ]
+
+
+def test_unlocked_stage_hint_names_the_command(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write("dvc.yaml", "stages:\n  train:\n    cmd: python t.py\n")
+    (finding,) = lint_json(capsys, str(git_repo.path), "--select", "MLW302")[1]["findings"]
+    assert finding["hint"] == "run `dvc repro train` and commit dvc.lock"
