@@ -54,6 +54,8 @@ def test_fallback_md5_of_another_version_is_mlw403(
         f"dvc.lock records {FALLBACK[:8]}… there"
     )
     assert ("warning", 9) in messages  # fallback md5 = current md5: a rollback to itself
+    hints = {f["line"]: f["hint"] for f in report["findings"]}
+    assert hints[11] == "set fallback.md5 to what text-classifier@v1.0.0 holds, or fix the ref"
 
 
 def test_current_must_hold_its_md5_too(demo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

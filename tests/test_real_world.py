@@ -371,6 +371,12 @@ def test_staleness_commits_allows_a_lag_in_commits(
     git_repo.write(".mlwf-lint.yaml", "staleness: {commits: 0}\n")
     _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
     assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]
+    # two commits ahead is more than the one allowed
+    _dvc_add_file(git_repo, "data/raw.csv", "c" * 32)
+    git_repo.write(".mlwf-lint.yaml", "staleness: {commits: 1}\n")
+    git_repo.commit("Newer data again")
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]
 
 
 # --- the command line ---------------------------------------------------------------
