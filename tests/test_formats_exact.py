@@ -33,6 +33,12 @@ EDGES = Report(
             edit=Edit("docs/ml/data/raw.yaml", "/dataset/md5", 5, 7, "22a1", "9f3c", False),
         ),
         Finding(
+            "MLW301",
+            Severity.ERROR,
+            "a second finding in the same file",
+            Location("docs/ml/data/raw.yaml", 9, 3),
+        ),
+        Finding(
             "MLW002",
             Severity.WARNING,
             "not checked: binary file",

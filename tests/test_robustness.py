@@ -226,3 +226,48 @@ def test_unlocked_stage_hint_names_the_command(
     git_repo.write("dvc.yaml", "stages:\n  train:\n    cmd: python t.py\n")
     (finding,) = lint_json(capsys, str(git_repo.path), "--select", "MLW302")[1]["findings"]
     assert finding["hint"] == "run `dvc repro train` and commit dvc.lock"
+
+
+def test_decision_record_numbers_and_sections(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import decision_record
+
+    # a placeholder id is MLW203's, not a number mismatch; a heading may end in ':'
+    git_repo.write("docs/ml/decisions/0001-a.md", decision_record(1).replace("ADR-0001", "TODO"))
+    git_repo.write(
+        "docs/ml/decisions/0002-b.md", decision_record(2).replace("## Context", "## Context:")
+    )
+    git_repo.write(
+        "docs/ml/decisions/0003-c.md", decision_record(4).replace("ADR-0004", "ADR-0009")
+    )
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW202,MLW204")
+    assert [(f["code"], f["path"], f["message"], f["hint"]) for f in report["findings"]] == [
+        (
+            "MLW202",
+            "docs/ml/decisions/0003-c.md",
+            "id ADR-0009 does not match the file's number 0003",
+            "set id: ADR-0003, or rename the file",
+        )
+    ]
+
+
+def test_a_record_of_a_folder_covers_the_files_in_it_and_hints_list_every_glob(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write("data/raw.dvc", f"outs:\n- md5: {'a' * 32}.dir\n  hash: md5\n  path: raw\n")
+    git_repo.write(
+        "data/raw/extra.csv.dvc", f"outs:\n- md5: {'b' * 32}\n  hash: md5\n  path: extra.csv\n"
+    )
+    git_repo.write(
+        ".mlwf-lint.yaml",
+        'documents:\n  data-lineage: {glob: ["docs/data/*.yaml", "docs/more/*.yaml"]}\n',
+    )
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW103")
+    assert [f["hint"] for f in report["findings"]][0] == (
+        "record where it comes from in a lineage record (docs/data/*.yaml, docs/more/*.yaml) "
+        "whose dataset.path is data/raw"
+    )
+    git_repo.write("docs/data/raw.yaml", lineage_record("raw", "data/raw", "a" * 32 + ".dir"))
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW103")
+    assert report["findings"] == []  # data/raw/extra.csv lies inside the recorded folder

@@ -14,7 +14,8 @@ def render(report: Report, options: RenderOptions) -> str:
     by_file: dict[str, list[Finding]] = {path: [] for path in report.files}
     for finding in report.findings:
         by_file.setdefault(finding.location.path or REPOSITORY, []).append(finding)
-    failing = [f for f in report.findings if f.severity is not Severity.NOTICE]
+    # JUnit counts failed testcases: a file with two findings is one failing test
+    failing = [p for p, fs in by_file.items() if any(f.severity is not Severity.NOTICE for f in fs)]
     suites = ET.Element(
         "testsuites", name="mlwf-lint", tests=str(len(by_file)), failures=str(len(failing))
     )
