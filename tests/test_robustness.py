@@ -271,3 +271,24 @@ def test_a_record_of_a_folder_covers_the_files_in_it_and_hints_list_every_glob(
     git_repo.write("docs/data/raw.yaml", lineage_record("raw", "data/raw", "a" * 32 + ".dir"))
     _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW103")
     assert report["findings"] == []  # data/raw/extra.csv lies inside the recorded folder
+
+
+def test_record_of_a_file_inside_a_dataset_folder_documents_the_folder(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    git_repo.write("data/raw.dvc", f"outs:\n- md5: {'a' * 32}.dir\n  hash: md5\n  path: raw\n")
+    git_repo.write("docs/ml/data/part.yaml", lineage_record("part", "data/raw/part-1.csv"))
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW103")
+    assert report["findings"] == []
+
+
+def test_numbers_in_names_only_matter_for_numbered_decision_records(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import decision_record, model_card
+
+    git_repo.write("docs/ml/models/0001-churn.md", model_card("churn-model"))
+    git_repo.write(".mlwf-lint.yaml", 'documents:\n  decision-record: {glob: "docs/adr/*.md"}\n')
+    git_repo.write("docs/adr/use-dvc.md", decision_record(7))
+    status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW202")
+    assert (status, report["findings"]) == (0, [])
