@@ -257,6 +257,10 @@ def test_dvc_extra_opens_subdir_projects_at_their_root_and_ignores_stale_instanc
     git_repo.write("proj/params.yaml", "xs: [b]\n")
     status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW1,MLW3")
     assert [(f["code"], f["message"].split(": it")[0]) for f in report["findings"]] == [
+        (
+            "MLW308",
+            "dvc.lock records stage 'proj/dvc.yaml:train@a', which dvc.yaml no longer defines",
+        ),
         ("MLW102", "model at proj/models/b.pkl has no model card"),
         ("MLW302", "stage 'proj/dvc.yaml:train@b' is not in dvc.lock"),
     ]

@@ -139,6 +139,31 @@ def _unlocked(name: str, dvc_yaml: str, position: Position | None) -> Violation:
     )
 
 
+@rule("MLW308", Severity.WARNING, "dvc.lock stage that dvc.yaml no longer defines")
+def orphaned_lock_entry(facts: RepoFacts) -> Iterator[Violation]:
+    """`dvc.lock` holds a stage — or a `name@key` instance of a `foreach`/`matrix`
+    stage — that `dvc.yaml` no longer defines: a stage removed or renamed, or an item
+    dropped from a loop's list. Its recorded results describe nothing that runs today.
+    (Loops over `${...}` are expanded with the `dvc` extra; without it their entries are
+    not judged.)
+
+    Fails — dvc.yaml loops `foreach: [test]`, dvc.lock still has:
+
+        evaluate@holdout:
+          cmd: python evaluate.py holdout
+
+    Passes — every dvc.lock entry is a stage or instance dvc.yaml defines.
+    """
+    for stage in facts.dvc.orphaned:
+        yield Violation(
+            "MLW308",
+            f"dvc.lock records stage {stage.name!r}, which dvc.yaml no longer defines",
+            Location.at(stage.dvc_yaml, stage.position),
+            hint="remove its entry from dvc.lock (`dvc remove` does it for a stage you "
+            "delete), so nobody takes its results for current ones",
+        )
+
+
 @rule("MLW303", Severity.ERROR, "pipeline inconsistent")
 def inconsistent_pipeline(facts: RepoFacts) -> Iterator[Violation]:
     """In `dvc.lock`, a stage's dependency has a different hash from the one its

@@ -90,6 +90,9 @@ class DvcFacts:
     problems: tuple[FileProblem, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     unexpanded: tuple[DvcStage, ...] = ()  # foreach/matrix stages over ${...}
+    # dvc.lock entries that dvc.yaml no longer defines (name as DVC addresses it,
+    # dvc_yaml = the lock file, position = of the entry's key in the lock)
+    orphaned: tuple[DvcStage, ...] = ()
 
     @property
     def source_datasets(self) -> tuple[DvcOutput, ...]:
@@ -140,6 +143,8 @@ class _Collector:
     problems: list[FileProblem] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unexpanded: list[DvcStage] = field(default_factory=list)
+    orphaned: list[DvcStage] = field(default_factory=list)
+    lock_keys: dict[tuple[str, str], Position | None] = field(default_factory=dict)
     locks_seen: set[str] = field(default_factory=set)
     # templated stage address → {instance address → outs}, from the dvc library
     resolved: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -325,6 +330,7 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
     lock_file = posixpath.join(folder, "dvc.lock")
     lock = _read_lock(c, lock_file)
     locked = lock or {}
+    claimed: set[str] = set()
     for name, stage in defined.items():
         here = f"/stages/{name}"
         stage = c.expect(dvc_yaml, parsed, here, stage, dict)
@@ -364,6 +370,7 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                 c.unexpanded.append(DvcStage(f"{prefix}{name}", dvc_yaml, position))
         else:
             instances = [name]
+        claimed.update(instances)  # unexpanded ${...} loops claim every `name@` entry
         for instance in instances:
             entry = locked.get(instance)
             lock_outs = (
@@ -400,6 +407,10 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                     for path in expanded
                     if path not in {o.path for o in lock_outs}
                 )
+    for name in sorted(set(locked) - claimed):
+        c.orphaned.append(
+            DvcStage(f"{prefix}{name}", lock_file, c.lock_keys.get((lock_file, name)))
+        )
     for name, artifact in (
         c.expect(dvc_yaml, parsed, "/artifacts", data.get("artifacts"), dict) or {}
     ).items():
@@ -447,6 +458,7 @@ def _read_lock(
                 md5, hash_name = _hash(entry)
                 entries[index].append(DvcOutput(path, rel, position, md5, hash_name))
         locked[str(name)] = entries
+        c.lock_keys[(rel, str(name))] = parsed.keys.get(here)
     return locked
 
 
@@ -480,6 +492,7 @@ def read_dvc(
         problems=tuple(c.problems),
         skipped=tuple(c.skipped),
         unexpanded=tuple(c.unexpanded),
+        orphaned=tuple(c.orphaned),
     )
 
 
