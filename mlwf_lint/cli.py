@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import posixpath
 import sys
 import traceback
 from collections import Counter
@@ -317,12 +316,7 @@ def _main_init(argv: list[str]) -> int:
     result = init_repository(gather(root, config))
     for path in result.written:
         print(f"wrote {path.relative_to(root).as_posix()}")
-    from mlwf_lint.facts.sources.git import ignored
-
-    written = [p.relative_to(root).as_posix() for p in result.written]
-    hidden = ignored(root, written)
-    for folder in sorted({posixpath.dirname(p) for p in hidden}):
-        rule = next(hidden[p] for p in written if posixpath.dirname(p) == folder)
+    for folder, rule in result.ignored:
         sys.stderr.write(
             f"mlwf-lint: warning: {folder}/ is ignored by Git ({rule}): what was written "
             f"there will be neither committed nor checked; add `!{folder}/` to .gitignore, "

@@ -136,7 +136,7 @@ def gather_history(
         (cause.sha, touched[doc].sha)
         for doc, output in described.items()
         if doc in touched
-        for cause in changes_behind(kinds[doc], output, dvc, touched, hash_changed)
+        for cause, _why in changes_behind(kinds[doc], output, dvc, touched, hash_changed)
     }
     contains = _contains(root, pairs, cache or NoCache())
     lag = {
@@ -163,13 +163,19 @@ def changes_behind(
     dvc: DvcFacts,
     touched: Mapping[str, Commit],
     hash_changed: Mapping[str, Commit],
-) -> list[Commit]:
-    """The commits a document must have seen: the one from which DVC records its
-    output's current hash, and for a model card the last change to each piece of code
-    its training stage depends on."""
-    causes = [hash_changed[output.path]] if output.path in hash_changed else []
+) -> list[tuple[Commit, str]]:
+    """The commits a document must have seen, each with what it did: the one from
+    which DVC records its output's current hash, and for a model card the last change
+    to each piece of code its training stage depends on."""
+    causes = []
+    if (changed := hash_changed.get(output.path)) is not None:
+        causes.append((changed, f"changed the hash {output.declared_in} records for {output.path}"))
     if kind == "model-card":
-        causes += [touched[code] for code in producing_code(output, dvc) if code in touched]
+        causes += [
+            (touched[code], f"changed {code}, a dependency of stage {output.stage}")
+            for code in producing_code(output, dvc)
+            if code in touched
+        ]
     return causes
 
 

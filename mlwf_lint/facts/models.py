@@ -60,9 +60,10 @@ def clearly_data(path: str) -> bool:
     if _MODEL_WORDS.search(stem):
         return False
     folders = lowered.split("/")[:-1]
-    return any(
-        f in _DATA_FOLDERS or re.fullmatch(r"\d+_\w+", f) and "model" not in f for f in folders
-    ) or bool(_DATA_NAMES.search(stem))
+    in_data_folder = any(
+        f in _DATA_FOLDERS or (_NUMBERED_FOLDER.fullmatch(f) and "model" not in f) for f in folders
+    )
+    return in_data_folder or bool(_DATA_NAMES.search(stem))
 
 
 def is_model_path(path: str, patterns: tuple[str, ...]) -> bool:

@@ -179,11 +179,13 @@ def _schema_digest(root: Path, config: Config, kind: str) -> str:
     return ResultCache.key(*parts)
 
 
-def check_team_schemas(root: Path, config: Config, cache: ResultCache) -> None:
+def check_team_schemas(root: Path, config: Config, cache: ResultCache) -> dict[str, str]:
     """Every team schema the configuration names must load and resolve every $ref
     (never over the network) before any document is read: a broken configuration is
     exit 2 whether or not some document reaches it. Remembered per content, so a
-    warm run does not import jsonschema for it."""
+    warm run does not import jsonschema for it. Returns each team kind's schema
+    digest, for `schema_violations` to reuse."""
+    digests: dict[str, str] = {}
     for kind in sorted(k for k, spec in config.kinds.items() if spec.schema):
         own = config.kinds[kind].schema
         assert own is not None
@@ -192,24 +194,31 @@ def check_team_schemas(root: Path, config: Config, cache: ResultCache) -> None:
                 f"documents.{kind}.schema {own} leads outside the repository (a symbolic "
                 "link or ..); keep team schemas inside it"
             )
-        key = cache.key("team-schema-ok", _schema_digest(root, config, kind))
+        digests[kind] = _schema_digest(root, config, kind)
+        key = cache.key("team-schema-ok", digests[kind])
         if cache.get(key) is None:
             from mlwf_lint.facts import schemas
 
             schemas.team_validator(root / own)
             cache.put(key, True)
+    return digests
 
 
 def schema_violations(
-    root: Path, config: Config, documents: Iterable[Document], cache: ResultCache
+    root: Path,
+    config: Config,
+    documents: Iterable[Document],
+    cache: ResultCache,
+    known_digests: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[SchemaViolation, ...]]:
     """Each readable document's schema violations. A validator is built (and
     jsonschema imported) only for content the cache has not seen with this schema; a
-    team's own schema replaces the shipped one."""
+    team's own schema replaces the shipped one. `known_digests`: schema digests
+    already computed this run (`check_team_schemas`)."""
     from mlwf_lint.facts import schemas
 
     validators: dict[str, Any] = {}
-    digests: dict[str, str] = {}
+    digests: dict[str, str] = dict(known_digests or {})
     found: dict[str, tuple[SchemaViolation, ...]] = {}
     for doc in documents:
         if doc.parsed is None:
@@ -249,13 +258,12 @@ def gather(
     """Read the facts once. `files` replaces Git's file list (a tree materialized from
     another revision, with `live=False`: no dvc library, no history there)."""
     cache = cache or NoCache()
-    if live:
-        check_team_schemas(root, config, cache)
+    team_digests = check_team_schemas(root, config, cache) if live else {}
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
-    violations = schema_violations(root, config, documents, cache)
+    violations = schema_violations(root, config, documents, cache, team_digests)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         resolved = dvc_lib.stage_instances(

@@ -9,9 +9,9 @@ from mlwf_lint.facts.documents import DESCRIBED_BY, Document, described_path
 from mlwf_lint.facts.history_facts import (
     HistoryFacts,
     card_for,
+    changes_behind,
     decision_refs,
     plan_refs,
-    producing_code,
 )
 from mlwf_lint.facts.placeholders import is_placeholder
 from mlwf_lint.facts.repo import RepoFacts
@@ -98,15 +98,7 @@ def stale_document(facts: RepoFacts) -> Iterator[Violation]:
         written = history.touched.get(doc.path)
         if output is None or written is None or doc.path in history.uncommitted:
             continue
-        causes = []
-        if (changed := history.hash_changed.get(output.path)) is not None:
-            causes.append((changed, f"changed the hash {output.declared_in} records for {path}"))
-        if doc.kind == "model-card":
-            for code in producing_code(output, facts.dvc):
-                if (touched := history.touched.get(code)) is not None:
-                    causes.append(
-                        (touched, f"changed {code}, a dependency of stage {output.stage}")
-                    )
+        causes = changes_behind(doc.kind, output, facts.dvc, history.touched, history.hash_changed)
         late = [
             (c, why)
             for c, why in causes

@@ -239,6 +239,8 @@ fail-on: error
 class InitResult:
     written: tuple[Path, ...]
     kept: tuple[str, ...]  # what was already there, and why it was left alone
+    # (folder, the .gitignore rule) for each folder written into that Git ignores
+    ignored: tuple[tuple[str, str], ...] = ()
 
 
 def _source_datasets_of(model: ModelArtifact, dvc: DvcFacts) -> list[DvcOutput]:
@@ -335,9 +337,13 @@ def init_repository(facts: RepoFacts) -> InitResult:
     written: list[Path] = []
     kept: list[str] = []
 
+    def create(rel: str, text: str) -> None:
+        path = root / rel
+        write_new(path, text)
+        written.append(path)
+
     if not (root / CONFIG_FILE).exists() and not _has_pyproject_config(root):
-        write_new(root / CONFIG_FILE, CONFIG_TEMPLATE)
-        written.append(root / CONFIG_FILE)
+        create(CONFIG_FILE, CONFIG_TEMPLATE)
     described = {
         path
         for kind in ("model-card", "data-lineage")
@@ -345,7 +351,7 @@ def init_repository(facts: RepoFacts) -> InitResult:
         if path
     }
 
-    def free_names(kind: str, suffix: str) -> set[str]:
+    def taken_ids(kind: str, suffix: str) -> set[str]:
         """Ids already used by a document of the kind, or by a file in its folder."""
         folder = root / document_folder(config, kind)
         on_disk = {p.name.removesuffix(suffix) for p in folder.glob(f"*{suffix}")}
@@ -357,7 +363,7 @@ def init_repository(facts: RepoFacts) -> InitResult:
         for d in dvc.source_datasets
         if d.path in described
     ]
-    ids = distinct_ids([d.path for d in datasets], free_names("data-lineage", ".yaml"))
+    ids = distinct_ids([d.path for d in datasets], taken_ids("data-lineage", ".yaml"))
     for record in facts.documents_of("data-lineage"):
         if (path := described_path(record)) and record.id:
             ids.setdefault(path, record.id)
@@ -374,12 +380,11 @@ def init_repository(facts: RepoFacts) -> InitResult:
             stages=users,
             provenance=provenance,
         )
-        write_new(root / rel, text)
-        written.append(root / rel)
+        create(rel, text)
     models = [m for m in dvc.models if m.path not in described]
     kept += [f"{m.path} (already has a model card)" for m in dvc.models if m.path in described]
     card_ids = distinct_ids(
-        [m.path for m in dvc.models if not m.name], free_names("model-card", ".md")
+        [m.path for m in dvc.models if not m.name], taken_ids("model-card", ".md")
     )
     for model in models:
         card_id = slugify(model.name) if model.name else card_ids[model.path]
@@ -399,11 +404,10 @@ def init_repository(facts: RepoFacts) -> InitResult:
             provenance=provenance,
             sections=_sections(config, "model-card"),
         )
-        write_new(root / rel, text)
-        written.append(root / rel)
+        create(rel, text)
     if facts.ml_code and not dvc.models and not facts.documents_of("model-card"):
         # ML code, and no model DVC tracks: a card for the model the code trains
-        card_id = distinct_ids([root.resolve().name], free_names("model-card", ".md"))[
+        card_id = distinct_ids([root.resolve().name], taken_ids("model-card", ".md"))[
             root.resolve().name
         ]
         rel = posixpath.join(document_folder(config, "model-card"), card_id + ".md")
@@ -414,9 +418,22 @@ def init_repository(facts: RepoFacts) -> InitResult:
             "fill in artifact.path (a DVC output) or replace artifact with {uri: ...}",
             sections=_sections(config, "model-card"),
         )
-        write_new(root / rel, text)
-        written.append(root / rel)
-    return InitResult(tuple(written), tuple(kept))
+        create(rel, text)
+    return InitResult(tuple(written), tuple(kept), ignored_folders(root, written))
+
+
+def ignored_folders(root: Path, written: Iterable[Path]) -> tuple[tuple[str, str], ...]:
+    """(folder, rule) for each folder Git ignores that documents were written into:
+    `data/` in .gitignore, common in DVC projects, also hides docs/ml/data/."""
+    from mlwf_lint.facts.sources.git import ignored
+
+    paths = [p.relative_to(root).as_posix() for p in written]
+    hidden = ignored(root, paths)
+    rules: dict[str, str] = {}
+    for path in paths:
+        if path in hidden:
+            rules.setdefault(posixpath.dirname(path), hidden[path])
+    return tuple(sorted(rules.items()))
 
 
 def _has_pyproject_config(root: Path) -> bool:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.sources.dvc import is_dvc_file
 
 INSTALL_HINT = "pip install 'mlwf-lint[dvc]'"
 
@@ -77,14 +78,14 @@ def _dvc_repo(root: Path, project: Path | None = None, keep: bool = True) -> Ite
 
 
 def projects(root: Path, files: Iterable[str]) -> list[Path]:
-    """Every DVC project in the repository: the Git root when it holds `.dvc/`, and
-    each `dvc init --subdir` folder."""
+    """Every DVC project that holds a DVC file of the repository: the Git root, or a
+    `dvc init --subdir` folder (found as `project_root` finds it)."""
     found = {
-        root / posixpath.dirname(posixpath.dirname(f)) for f in files if f.endswith(".dvc/config")
+        project_root(root, f)
+        for f in files
+        if is_dvc_file(f) or posixpath.basename(f) in ("dvc.yaml", "dvc.lock")
     }
-    if (root / ".dvc").is_dir():
-        found.add(root)
-    return sorted(found)
+    return sorted(p for p in found if (p / ".dvc").is_dir())
 
 
 def modified_data(root: Path, files: Iterable[str] = (), keep: bool = True) -> tuple[str, ...]:

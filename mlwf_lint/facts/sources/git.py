@@ -15,8 +15,12 @@ from pathlib import Path
 from mlwf_lint.errors import UsageError
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+def _git(
+    args: list[str], cwd: Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
     try:
+        if stdin is not None:
+            return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True)
         return subprocess.run(
             ["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
         )
@@ -79,12 +83,10 @@ def ignored(root: Path, paths: list[str]) -> dict[str, str]:
     paths Git ignores; one `git check-ignore` for all."""
     if not paths:
         return {}
-    done = subprocess.run(
-        ["git", "check-ignore", "--verbose", "--non-matching", "-z", "--stdin"],
-        cwd=root,
-        input=b"\0".join(p.encode() for p in paths) + b"\0",
-        capture_output=True,
-        check=False,
+    done = _git(
+        ["check-ignore", "--verbose", "--non-matching", "-z", "--stdin"],
+        root,
+        stdin=b"\0".join(p.encode() for p in paths) + b"\0",
     )
     fields = done.stdout.split(b"\0")
     found: dict[str, str] = {}
