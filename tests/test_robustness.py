@@ -292,3 +292,25 @@ def test_numbers_in_names_only_matter_for_numbered_decision_records(
     git_repo.write("docs/adr/use-dvc.md", decision_record(7))
     status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW202")
     assert (status, report["findings"]) == (0, [])
+
+
+def test_check_data_with_a_remote_whose_plugin_is_missing_is_one_line(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str], dvc_available: None
+) -> None:
+    """As iterative-style projects with a webdavs remote: the dvc library cannot load
+    the remote's plugin; a one-line error naming it, not an internal error."""
+    import importlib.util
+
+    from conftest import run_dvc
+
+    if importlib.util.find_spec("dvc_webdav") is not None:
+        pytest.skip("dvc-webdav is installed here")
+    run_dvc(git_repo.path, "init", "-q")
+    run_dvc(git_repo.path, "remote", "add", "-d", "store", "webdavs://example.com/store")
+    git_repo.write("data/raw.csv", "id\n1\n")
+    run_dvc(git_repo.path, "add", "-q", "data/raw.csv")
+    git_repo.commit("data, a webdavs remote")
+    assert main([str(git_repo.path), "--check-data", "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mlwf-lint: error: dvc could not read the DVC project at ")
+    assert "dvc-webdav" in err and err.count("\n") == 1

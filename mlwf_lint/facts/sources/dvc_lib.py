@@ -72,7 +72,7 @@ def _dvc_repo(root: Path, project: Path | None = None, keep: bool = True) -> Ite
     try:
         with _site_cache(project, keep), Repo(str(project)) as repo:
             yield repo
-    except DvcException as exc:
+    except (DvcException, ImportError) as exc:  # ImportError: a remote's plugin is missing
         where = project.relative_to(root).as_posix() if project != root else str(root)
         raise UsageError(f"dvc could not read the DVC project at {where}: {exc}") from exc
 
