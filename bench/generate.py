@@ -19,6 +19,10 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+MONITORING = (
+    "monitoring:\n  metrics: [{name: accuracy, threshold: 0.85}]\n"
+    "  drift: PSI above 0.2 on an input feature\n  retraining: on a drift alert\n"
+)
 SECTIONS = "\n## Intended use\nX.\n\n## Limitations\nY.\n\n## Ethical considerations\nZ.\n\n## Evaluation\nW.\n"
 
 
@@ -140,7 +144,8 @@ def generate(
                 f'owners: [ml@example.com]\nartifact:\n  path: models/model_{i}.pkl\n  md5: "{model_md5[i]}"\n'
                 f'training_data:\n  - dataset: raw-{i % max(datasets, 1)}\n    md5: "{dataset_md5[i % max(datasets, 1)]}"\n'
                 "metrics:\n  - {name: accuracy, value: 0.9, split: test}\n"
-                f"rollback_plan: model-{i}-rollback\ndecisions: [ADR-0001]\n---\n# Model {i}\n{SECTIONS}"
+                f"rollback_plan: model-{i}-rollback\ndecisions: [ADR-0001]\n{MONITORING}"
+                f"---\n# Model {i}\n{SECTIONS}"
             )
             fallback = max(v - 1, 0)
             docs[f"docs/ml/rollback/model-{i}.yaml"] = (

@@ -74,6 +74,9 @@ class Edit:
     old_value: str
     new_value: str
     safe: bool
+    # new_value is a YAML plain scalar written as it is (a number, true/false): the
+    # value becomes what YAML reads it as, whatever the old token's quoting
+    literal: bool = False
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,17 @@ def model_card(
         lines.append(f"decisions: {decisions}")
     if extra:
         lines.append(extra.rstrip("\n"))
+    if status == "production" and "monitoring:" not in extra:
+        lines.append(MONITORING.rstrip("\n"))
     return "\n".join(lines) + "\n---\n" + body
+
+
+MONITORING = """\
+monitoring:
+  metrics: [{name: accuracy, threshold: 0.85}]
+  drift: PSI above 0.2 on any input feature, weekly
+  retraining: a drift alert, or accuracy below 0.85 for three days
+"""
 
 
 def decision_record(number: int = 1, *, extra: str = "") -> str:

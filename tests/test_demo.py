@@ -32,6 +32,7 @@ def test_demo_has_exactly_its_deliberate_faults(
         ("MLW106", "docs/ml/data/tweets.yaml"),
         ("MLW202", "docs/ml/models/text-classifier.md"),
         ("MLW104", "docs/ml/models/text-classifier.md"),
+        ("MLW306", "docs/ml/models/text-classifier.md"),
         ("MLW105", "docs/ml/models/text-classifier.md"),
     ]
 
@@ -43,9 +44,9 @@ def test_demo_history_is_real(demo: Path) -> None:
         ).stdout
 
     assert len(git("rev-list", "HEAD").split()) == 3
-    assert git("tag", "--list").split() == list(DEMO_TAGS)
-    first, second = (git("rev-parse", f"{tag}:dvc.lock").strip() for tag in DEMO_TAGS)
-    assert first != second  # the model was retrained between the two tags
+    assert sorted(git("tag", "--list").split()) == sorted(DEMO_TAGS)
+    first, second, prod = (git("rev-parse", f"{tag}:dvc.lock").strip() for tag in DEMO_TAGS)
+    assert first != second == prod  # retrained between the two versions; v1.1.0 in prod
     assert git("status", "--porcelain") == ""
     assert "dvc.lock" in git("ls-files")
 
@@ -58,9 +59,9 @@ def test_dvc_agrees_with_the_demo_hashes(demo: Path) -> None:
 def test_fixing_the_demo_makes_it_clean(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     card = demo / "docs/ml/models/text-classifier.md"
     card.write_text(
-        card.read_text().replace(
-            "decisions: []", "decisions: [ADR-0001]\nrollback_plan: text-classifier-rollback"
-        )
+        card.read_text()
+        .replace("decisions: []", "decisions: [ADR-0001]\nrollback_plan: text-classifier-rollback")
+        .replace("value: 0.91", "value: 0.94")
     )
     (demo / "docs/ml/rollback").mkdir(parents=True)
     (demo / "docs/ml/rollback/text-classifier.yaml").write_text(

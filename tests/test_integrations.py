@@ -196,7 +196,7 @@ def test_statistics(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, out = _out(capsys, str(tmp_path / "demo"), "--statistics")
     assert status == 1
     assert out.splitlines()[0] == "1  MLW103  source dataset without a lineage record"
-    assert len(out.splitlines()) == 5
+    assert len(out.splitlines()) == 6
 
 
 def test_install_hook_installs_and_never_overwrites(

@@ -29,4 +29,5 @@ def test_readme_examples_are_clean_on_the_demo_repository(
     status, report = lint_json(capsys, str(demo), "--fail-on", "warning")
     assert report["findings"] == []
     assert status == 0
-    assert report["summary"]["files_checked"] == 5 + 4  # documents + DVC files
+    # documents + DVC files + params.yaml and eval/metrics.json
+    assert report["summary"]["files_checked"] == 5 + 4 + 2

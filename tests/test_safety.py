@@ -55,19 +55,19 @@ def test_whole_checks_need_no_network(
     }))  # fmt: skip
     demo.write("schemas/common.json", json.dumps({"$defs": {"owned": {"required": ["owners"]}}}))
     demo.write(".mlwf-lint.yaml", "documents:\n  data-lineage: {schema: schemas/lineage.json}\n")
-    demo.write("params.yaml", "splits: [test, holdout]\n")
+    demo.write("params.yaml", (demo.path / "params.yaml").read_text() + "splits: [test, holdout]\n")
     dvc_yaml = demo.path / "dvc.yaml"
     dvc_yaml.write_text(
         dvc_yaml.read_text().replace(
             "artifacts:",
-            "  evaluate:\n    foreach: ${splits}\n    do:\n      cmd: python src/eval.py ${item}\n"
+            "  score:\n    foreach: ${splits}\n    do:\n      cmd: python src/eval.py ${item}\n"
             "      deps:\n      - models/model.pkl\nartifacts:",
         )
     )
     demo.commit("team schema and a templated stage")
     _status, report = lint_json(capsys, str(demo.path), "--check-data")
     found = sorted((f["code"], f["message"].split(" is not")[0]) for f in report["findings"])
-    assert found == [("MLW302", "stage 'evaluate@holdout'"), ("MLW302", "stage 'evaluate@test'")]
+    assert found == [("MLW302", "stage 'score@holdout'"), ("MLW302", "stage 'score@test'")]
     assert no_network == []
 
 

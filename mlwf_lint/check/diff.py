@@ -14,9 +14,10 @@ from mlwf_lint.config import CONFIG_FILE, Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import ResultCache
 from mlwf_lint.facts.documents import kind_of
-from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather
+from mlwf_lint.facts.parsing import parse_document
+from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather, value_files
 from mlwf_lint.facts.sources import history
-from mlwf_lint.facts.sources.dvc import is_dvc_file
+from mlwf_lint.facts.sources.dvc import is_dvc_file, read_dvc
 from mlwf_lint.findings import Finding
 
 HISTORY_CODES = ("MLW4", "MLW001")
@@ -57,17 +58,23 @@ def facts_at(
     """The facts of the repository as it was at `revision`, for the files that decide
     findings: documents, DVC files and the configuration (and the file that showed ML
     code now, to see whether it did then)."""
-    files = [
-        f for f in history.tree_files(root, revision) if _wanted_at_base(f, config, ml_evidence)
-    ]
-    blobs = history.read_at(root, ((revision, f) for f in files))
-    for (_rev, rel), raw in blobs.items():
+    tree = history.tree_files(root, revision)
+    files = [f for f in tree if _wanted_at_base(f, config, ml_evidence)]
+    _materialize(root, revision, files, into)
+    # the params and metrics files its dvc.yaml and dvc.lock name, as they were then
+    dvc = read_dvc(into, files, config.model_patterns, config.max_file_size, parse_document)
+    named = set().union(*value_files(dvc)) & set(tree) - set(files)
+    _materialize(root, revision, named, into)
+    return gather(into, config, files=sorted({*files, *named}), live=False, cache=cache)
+
+
+def _materialize(root: Path, revision: str, files: Iterable[str], into: Path) -> None:
+    for (_rev, rel), raw in history.read_at(root, ((revision, f) for f in files)).items():
         if raw is None:
             continue
         target = into / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
-    return gather(into, config, files=files, live=False, cache=cache)
 
 
 def changed_paths(root: Path, merge: str) -> frozenset[str]:
@@ -90,7 +97,7 @@ def compare_with_base(
         # unchanged files have the same bytes at the base: the cache answers for them
         base = facts_at(root, config, merge, ml_evidence, Path(folder), cache)
         base_findings = run_rules(base, RULES)
-    return ChangeFacts(merge, changed, base.dvc.outputs), base_findings
+    return ChangeFacts(merge, changed, base.dvc.outputs, base.metrics_values), base_findings
 
 
 def _key(finding: Finding) -> tuple[str, str | None, str]:

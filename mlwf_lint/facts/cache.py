@@ -40,6 +40,7 @@ def _to_json(result: Parsed | ParseProblem) -> dict[str, Any]:
         "keys": result.keys,
         "body": result.body,
         "body_line0": result.body_line0,
+        "numbers": result.numbers,
     }
 
 
@@ -52,6 +53,7 @@ def _from_json(entry: dict[str, Any]) -> Parsed | ParseProblem:
         {k: (v[0], v[1]) for k, v in entry["keys"].items()},
         entry["body"],
         entry["body_line0"],
+        entry["numbers"],  # an entry from before numbers were kept: parsed again
     )
 
 

@@ -68,6 +68,12 @@ class Document:
                 return None
         return value
 
+    def number_text(self, *keys: str | int) -> str | None:
+        """A number as the document writes it (`0.940`, `1e-3`): its precision."""
+        if self.parsed is None:
+            return None
+        return self.parsed.numbers.get("".join(f"/{escape_pointer_token(str(k))}" for k in keys))
+
     def location(self, *keys: str | int) -> Location:
         """Where the value at a path of keys is (or its nearest existing parent)."""
         pointer, position = self.position(*keys)

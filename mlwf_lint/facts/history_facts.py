@@ -75,7 +75,7 @@ def recording_file(output: DvcOutput) -> str:
 def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
     """The dependencies of the stage that produces `output` that DVC does not track:
     the code (and configuration) whose change makes the output's document stale."""
-    stage = next((s for s in dvc.stages if s.name == output.stage), None)
+    stage = dvc.stage_named(output.stage)
     if stage is None:
         return []
     return [d for d in stage.deps if dvc.output_for(d) is None]

@@ -35,6 +35,7 @@ class Parsed:
     keys: dict[str, Position] = field(default_factory=dict)
     body: str | None = None
     body_line0: int = 0
+    numbers: dict[str, str] = field(default_factory=dict)  # pointer → a number as written
 
     def position(self, pointer: str) -> Position | None:
         """The best place to point at for `pointer`: its value, else the nearest
@@ -231,7 +232,10 @@ class _Converter:
             return None
         self.parsed.values.setdefault(pointer, self._mark(node))
         if node.id == "scalar":
-            return _scalar_value(node)
+            value = _scalar_value(node)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self.parsed.numbers[pointer] = node.value  # its precision, as written
+            return value
         if id(node) in self.done:
             return self.done[id(node)]
         if node.id == "sequence":
@@ -298,7 +302,7 @@ def parse_document(raw: bytes, suffix: str) -> Parsed | ParseProblem:
         parsed = parse_yaml(front, front_line0)
         if isinstance(parsed, ParseProblem):
             return parsed
-        return Parsed(parsed.data, parsed.values, parsed.keys, body, body_line0)
+        return Parsed(parsed.data, parsed.values, parsed.keys, body, body_line0, parsed.numbers)
     return parse_yaml(text)
 
 

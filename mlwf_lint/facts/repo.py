@@ -6,7 +6,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,9 @@ from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.globs import matches_any
 from mlwf_lint.facts.history_facts import HistoryFacts, gather_history
 from mlwf_lint.facts.schema_errors import SchemaViolation, explain
-from mlwf_lint.facts.sources import dvc_lib, git
+from mlwf_lint.facts.sources import dvc_lib, git, history
 from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, read_dvc
+from mlwf_lint.facts.values import Reading, Unread, Values, read_values
 
 ML_PROJECT_FILES = ("MLproject",)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(from|import)[ \t]+([^\r\n#;]+)", re.MULTILINE)
@@ -41,6 +42,7 @@ class ChangeFacts:
     base: str  # the merge base's SHA
     changed: frozenset[str]  # paths that differ from it (committed or not, untracked too)
     base_outputs: tuple[DvcOutput, ...]  # what DVC recorded at the merge base
+    base_metrics: Mapping[str, Reading] = field(default_factory=dict)  # metrics files then
 
 
 @dataclass(frozen=True)
@@ -57,17 +59,31 @@ class RepoFacts:
     workspace_changes: tuple[str, ...] | None = None
     history: HistoryFacts | None = None  # None with --no-history
     change: ChangeFacts | None = None  # diff mode (--base) only
+    # the params files dvc.lock names and the metrics files DVC lists, read (path → values)
+    params_values: Mapping[str, Reading] = field(default_factory=dict)
+    metrics_values: Mapping[str, Reading] = field(default_factory=dict)
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
 
     @property
     def problems(self) -> tuple[FileProblem, ...]:
-        return self.dvc.problems + tuple(d.problem for d in self.documents if d.problem)
+        unreadable = (
+            FileProblem(r.path, r.reason, *(r.position or (None, None)))
+            for r in (*self.params_values.values(), *self.metrics_values.values())
+            if isinstance(r, Unread) and r.problem
+        )
+        return (
+            self.dvc.problems
+            + tuple(d.problem for d in self.documents if d.problem)
+            + tuple(sorted(set(unreadable), key=lambda p: p.path))
+        )
 
     @property
     def checked_files(self) -> tuple[str, ...]:
-        return tuple(sorted({*(d.path for d in self.documents), *self.dvc.files_read}))
+        values = (*self.params_values.values(), *self.metrics_values.values())
+        read = (v.path for v in values if isinstance(v, Values) and not v.at_head)
+        return tuple(sorted({*(d.path for d in self.documents), *self.dvc.files_read, *read}))
 
 
 def imported_modules(source: bytes) -> Iterable[tuple[str, int]]:
@@ -274,11 +290,25 @@ def gather(
         )
     if config.check_data:
         workspace = dvc_lib.modified_data(root, files, keep=cache.path is not None)
-    history = None
+    params = read_values(root, value_files(dvc)[0], config.max_file_size, parse=cache.parse)
+    metrics = (
+        read_values(
+            root,
+            value_files(dvc)[1],
+            config.max_file_size,
+            at_head=(lambda paths: history.read_head(root, paths)) if live else None,
+            parse=cache.parse,
+        )
+        if any(d.kind == "model-card" for d in documents)
+        else {}
+    )
+    history_facts = None
     if config.history and live:
         # in diff mode only the documents the change touched can get history findings
         watched = tuple(d for d in documents if history_for is None or d.path in history_for)
-        history = gather_history(root, watched, dvc, cache, count_lag=config.staleness_commits > 0)
+        history_facts = gather_history(
+            root, watched, dvc, cache, count_lag=config.staleness_commits > 0
+        )
     cache.save()
     return RepoFacts(
         root=root,
@@ -296,6 +326,16 @@ def gather(
         skipped=dvc.skipped + skipped,
         schema_violations=violations,
         workspace_changes=workspace,
-        history=history,
+        history=history_facts,
         change=change,
+        params_values=params,
+        metrics_values=metrics,
     )
+
+
+def value_files(dvc: DvcFacts) -> tuple[set[str], set[str]]:
+    """The params files dvc.lock recorded values from (and those dvc.yaml tracks whole),
+    and the metrics files DVC lists."""
+    params = {p.file for s in dvc.stages for p in s.params}
+    params |= {f for s in dvc.stages for f in s.whole_params_files}
+    return params, {m.path for m in dvc.metrics}

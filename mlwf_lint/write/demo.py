@@ -1,15 +1,17 @@
 """`mlwf-lint demo`: a small, real ML repository to try mlwf-lint on.
 
-It has real Git history (three commits, the model trained twice, a GTO-style tag
-for each version), a `.dvc`-tracked raw
-dataset, a three-stage `dvc.yaml` with a `dvc.lock` whose hashes are those DVC 3
+It has real Git history (three commits, the model trained twice, a GTO tag for each
+version and one assigning v1.1.0 to prod), a `.dvc`-tracked raw
+dataset, a four-stage `dvc.yaml` (its params in params.yaml, its metrics in
+eval/metrics.json) with a `dvc.lock` whose hashes are those DVC 3
 computes for the files in the working tree, a model artifact, and documents with a
 few deliberate faults:
 
 - MLW103: data/raw/labels.csv is tracked by DVC but has no lineage record;
 - MLW104: the model card says production, and there is no rollback plan;
 - MLW105: the model card links no decision record;
-- MLW106: a lineage record still describes data/raw/tweets.csv, no longer tracked.
+- MLW106: a lineage record still describes data/raw/tweets.csv, no longer tracked;
+- MLW306: the card still reports v1.0.0's accuracy (0.91); the retrain measured 0.9375.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 
 from mlwf_lint.errors import UsageError
 
-DEMO_TAGS = ("text-classifier@v1.0.0", "text-classifier@v1.1.0")
+# as `gto register` and `gto assign text-classifier --stage prod` write them
+DEMO_TAGS = ("text-classifier@v1.0.0", "text-classifier@v1.1.0", "text-classifier#prod#1")
 
 
 def file_md5(path: Path) -> str:
@@ -88,9 +91,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
     "src/train.py": '''"""Train the text classifier."""
 import pickle
 
+import yaml
 from sklearn.linear_model import LogisticRegression
 
-model = LogisticRegression(max_iter=200)
+params = yaml.safe_load(open("params.yaml"))["train"]
+model = LogisticRegression(max_iter=params["max_iter"], C=params["C"])
+''',
+    "src/evaluate.py": '''"""Measure the classifier on the held-out split: eval/metrics.json."""
+import json
 ''',
 }
 
@@ -151,23 +159,39 @@ STAGES = {
     "prepare": (["data/raw/posts.xml", "src/prepare.py"], ["data/prepared"]),
     "featurize": (["data/prepared", "src/featurize.py"], ["data/features"]),
     "train": (["data/features", "src/train.py"], ["models/model.pkl"]),
+    "evaluate": (["models/model.pkl", "src/evaluate.py"], []),
 }
+PARAMS = {"train": ("train.C", "train.max_iter")}
+METRICS = {"evaluate": "eval/metrics.json"}  # kept in Git (cache: false)
 
 
-def _train(root: Path, model: str) -> None:
-    """What `dvc repro` leaves behind: the model, dvc.yaml, dvc.lock, a filled cache."""
+def _train(root: Path, model: str, max_iter: int, accuracy: float) -> None:
+    """What `dvc repro` leaves behind: the model, its metrics, dvc.yaml, dvc.lock (with
+    the params each stage ran with), a filled cache."""
+    _write(root, "params.yaml", f"train:\n  C: 1.0\n  max_iter: {max_iter}\n")
+    values = {"train.C": "1.0", "train.max_iter": str(max_iter)}
     _write(root, "models/model.pkl", model)
+    _write(root, "eval/metrics.json", json.dumps({"accuracy": {"test": accuracy}}) + "\n")
     yaml_lines = ["stages:"]
     lock_lines = ["schema: '2.0'", "stages:"]
     for name, (deps, outs) in STAGES.items():
         yaml_lines += [f"  {name}:", f"    cmd: python src/{name}.py", "    deps:"]
-        yaml_lines += [f"    - {d}" for d in deps] + ["    outs:"] + [f"    - {o}" for o in outs]
+        yaml_lines += [f"    - {d}" for d in deps]
+        if name in PARAMS:
+            yaml_lines += ["    params:"] + [f"    - {p}" for p in PARAMS[name]]
+        if outs:
+            yaml_lines += ["    outs:"] + [f"    - {o}" for o in outs]
+        if name in METRICS:
+            yaml_lines += ["    metrics:", f"    - {METRICS[name]}:", "        cache: false"]
         lock_lines += [f"  {name}:", f"    cmd: python src/{name}.py", "    deps:"]
         for rel in deps:
             lock_lines.append(f"    - path: {rel}")
             lock_lines += ["  " + line for line in _out(root, rel).splitlines()]
+        if name in PARAMS:
+            lock_lines += ["    params:", "      params.yaml:"]
+            lock_lines += [f"        {p}: {values[p]}" for p in PARAMS[name]]
         lock_lines.append("    outs:")
-        for rel in outs:
+        for rel in [*outs, *([METRICS[name]] if name in METRICS else [])]:
             lock_lines.append(f"    - path: {rel}")
             lock_lines += ["  " + line for line in _out(root, rel).splitlines()]
     yaml_lines += [
@@ -202,11 +226,20 @@ artifact:
 training_data:
   - dataset: raw-posts
     md5: {posts_md5}
+hyperparameters:
+  train.C: 1.0
+  train.max_iter: 400
 metrics:
   - name: accuracy
     value: 0.91
     split: test
+    source: eval/metrics.json
 decisions: []
+monitoring:
+  metrics:
+    - {{name: accuracy, threshold: 0.85}}
+  drift: share of posts outside the known topics above 10 % in a week
+  retraining: a drift alert, or accuracy below 0.85 on the weekly audit sample
 ---
 # Post topic classifier
 
@@ -310,13 +343,13 @@ def make_demo(folder: Path | None) -> Path:
             repo.git.commit("-q", "--no-verify", "-m", message)
 
     _build_workspace(folder)
-    _train(folder, "a pickled LogisticRegression(max_iter=200)\n")
-    commit("Text classifier: code, DVC-tracked data and a three-stage pipeline", 1)
-    repo.create_tag(DEMO_TAGS[0], message="Register text-classifier v1.0.0")
-    _write(folder, "src/train.py", CODE["src/train.py"].replace("=200", "=400"))
-    _train(folder, "a pickled LogisticRegression(max_iter=400)\n")
+    _train(folder, "a pickled LogisticRegression(max_iter=200)\n", 200, 0.91)
+    commit("Text classifier: code, DVC-tracked data and a four-stage pipeline", 1)
+    repo.create_tag(DEMO_TAGS[0], message="Registering artifact text-classifier version v1.0.0")
+    _train(folder, "a pickled LogisticRegression(max_iter=400)\n", 400, 0.9375)
     commit("Retrain the text classifier with more iterations", 2)
-    repo.create_tag(DEMO_TAGS[1], message="Register text-classifier v1.1.0")
+    repo.create_tag(DEMO_TAGS[1], message="Registering artifact text-classifier version v1.1.0")
+    repo.create_tag(DEMO_TAGS[2], message="Assigning stage prod to artifact text-classifier")
     _documents(folder)
     commit("Document the model, its data and the decision to use DVC", 3)
     return folder

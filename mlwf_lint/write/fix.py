@@ -78,7 +78,14 @@ def _replacement(token: str, value: str) -> str:
     return yaml_scalar(value)
 
 
-def _set(data: Any, pointer: str, value: str) -> None:
+def _plain_value(text: str) -> Any:
+    probe = parse_yaml(f"v: {text}\n")
+    if not isinstance(probe, Parsed) or not isinstance(probe.data, dict):
+        raise ValueError(f"{text!r} is not a YAML scalar")
+    return probe.data["v"]
+
+
+def _set(data: Any, pointer: str, value: Any) -> None:
     parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
     for part in parts[:-1]:
         data = data[int(part)] if isinstance(data, list) else data[part]
@@ -105,8 +112,12 @@ def edited_text(text: str, suffix: str, edits: Iterable[Edit]) -> str:
         token = line[edit.col0 : end]
         if token.strip("'\"") != edit.old_value:
             raise ValueError("it changed since it was checked")
-        lines[edit.line0] = line[: edit.col0] + _replacement(token, edit.new_value) + line[end:]
-        _set(expected, edit.pointer, edit.new_value)
+        if edit.literal:
+            written, value = edit.new_value, _plain_value(edit.new_value)
+        else:
+            written, value = _replacement(token, edit.new_value), edit.new_value
+        lines[edit.line0] = line[: edit.col0] + written + line[end:]
+        _set(expected, edit.pointer, value)
     result = "".join(lines)
     after = parse_document(result.encode("utf-8"), suffix)
     if not isinstance(after, Parsed) or after.data != expected:

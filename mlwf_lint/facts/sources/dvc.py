@@ -23,6 +23,7 @@ from mlwf_lint.facts.parsing import (
     ParseProblem,
     Position,
     decode,
+    escape_pointer_token,
     parse_document,
     parse_yaml,
 )
@@ -58,6 +59,29 @@ class DvcOutput:
 
 
 @dataclass(frozen=True)
+class LockedParam:
+    """One parameter value a stage ran with, as its `dvc.lock` entry records it."""
+
+    file: str  # the params file, from the repository root
+    key: str  # as dvc.lock writes it: `train.n_est`, or `train` for a whole section
+    value: Any
+    lock: str  # the dvc.lock that records it
+    position: Position | None = None  # of the value in dvc.lock
+
+
+@dataclass(frozen=True)
+class MetricsFile:
+    """A metrics file DVC lists: a top-level `metrics:` entry of dvc.yaml or a stage's
+    `metrics:` out."""
+
+    path: str  # from the repository root
+    declared_in: str
+    position: Position | None = None
+    stage: str | None = None
+    cached: bool = False  # in DVC's cache rather than Git: absent until `dvc pull`
+
+
+@dataclass(frozen=True)
 class DvcStage:
     name: str  # DVC's address: "train", "sub/dvc.yaml:train", "train@0"
     dvc_yaml: str
@@ -67,6 +91,8 @@ class DvcStage:
     locked: bool = False
     locked_deps: tuple[DvcOutput, ...] = ()  # deps with the hashes dvc.lock recorded
     lock_unreadable: bool = False  # its dvc.lock could not be read: nothing known of it
+    params: tuple[LockedParam, ...] = ()  # the values it ran with (dvc.lock)
+    whole_params_files: tuple[str, ...] = ()  # params files dvc.yaml tracks as a whole
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,7 @@ class DvcFacts:
     # dvc.lock entries that dvc.yaml no longer defines (name as DVC addresses it,
     # dvc_yaml = the lock file, position = of the entry's key in the lock)
     orphaned: tuple[DvcStage, ...] = ()
+    metrics: tuple[MetricsFile, ...] = ()
 
     @property
     def source_datasets(self) -> tuple[DvcOutput, ...]:
@@ -104,6 +131,18 @@ class DvcFacts:
         for output in self.outputs:
             by_path.setdefault(output.path, output)
         return by_path
+
+    @cached_property
+    def _stages_by_name(self) -> dict[str, DvcStage]:
+        return {s.name: s for s in reversed(self.stages)}
+
+    def stage_named(self, name: str | None) -> DvcStage | None:
+        return self._stages_by_name.get(name) if name else None
+
+    def producer_of(self, path: str) -> DvcStage | None:
+        """The stage whose out `path` is (exactly), if a stage produces it."""
+        output = self.output_for(path)
+        return self.stage_named(output.stage) if output and output.path == path else None
 
     def output_for(self, path: str) -> DvcOutput | None:
         """The output that tracks `path`: the same path, or the deepest folder output
@@ -144,6 +183,7 @@ class _Collector:
     skipped: list[Skipped] = field(default_factory=list)
     unexpanded: list[DvcStage] = field(default_factory=list)
     orphaned: list[DvcStage] = field(default_factory=list)
+    metrics: list[MetricsFile] = field(default_factory=list)
     lock_keys: dict[tuple[str, str], Position | None] = field(default_factory=dict)
     locks_seen: set[str] = field(default_factory=set)
     # templated stage address → {instance address → outs}, from the dvc library
@@ -344,11 +384,18 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
             continue
         declared: list[tuple[str, Position | None]] = []
         for key in ("outs", "metrics", "plots"):
-            for path, _opts, position in _entries(
+            for path, opts, position in _entries(
                 c, dvc_yaml, parsed, f"{here}/{key}", body.get(key)
             ):
                 if "${" not in path:
                     declared.append((normalize(path, base), position))
+                    if key == "metrics":
+                        cached = opts.get("cache", True) is not False
+                        c.metrics.append(
+                            MetricsFile(
+                                normalize(path, base), dvc_yaml, position, prefix + name, cached
+                            )
+                        )
         deps = tuple(
             normalize(p, base)
             for p, _o, _pos in _entries(c, dvc_yaml, parsed, f"{here}/deps", body.get("deps"))
@@ -372,13 +419,9 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
             instances = [name]
         claimed.update(instances)  # unexpanded ${...} loops claim every `name@` entry
         for instance in instances:
-            entry = locked.get(instance)
-            lock_outs = (
-                [replace(o, path=normalize(o.path, base)) for o in entry[0]] if entry else []
-            )
-            lock_deps = (
-                [replace(d, path=normalize(d.path, base)) for d in entry[1]] if entry else []
-            )
+            entry = locked.get(instance) or _Locked()
+            lock_outs = [replace(o, path=normalize(o.path, base)) for o in entry.outs]
+            lock_deps = [replace(d, path=normalize(d.path, base)) for d in entry.deps]
             address = f"{prefix}{instance}"
             out_paths = [o.path for o in lock_outs] or [p for p, _ in declared]
             c.stages.append(
@@ -388,9 +431,13 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                     position,
                     deps=tuple(d.path for d in lock_deps) or deps,
                     outs=tuple(out_paths),
-                    locked=entry is not None,
+                    locked=instance in locked,
                     locked_deps=tuple(lock_deps),
                     lock_unreadable=lock is None or (lock_file, instance) in c.broken_lock_stages,
+                    params=tuple(replace(p, file=normalize(p.file, base)) for p in entry.params),
+                    whole_params_files=tuple(
+                        normalize(f, base) for f in _whole_params_files(body.get("params"))
+                    ),
                 )  # fmt: skip
             )
             c.outputs.extend(replace(o, stage=address) for o in lock_outs)
@@ -411,6 +458,9 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
         c.orphaned.append(
             DvcStage(f"{prefix}{name}", lock_file, c.lock_keys.get((lock_file, name)))
         )
+    for path, _opts, position in _entries(c, dvc_yaml, parsed, "/metrics", data.get("metrics")):
+        if "${" not in path:  # DVC lists it; if a stage outputs it, that entry says more
+            c.metrics.append(MetricsFile(normalize(path, folder), dvc_yaml, position))
     for name, artifact in (
         c.expect(dvc_yaml, parsed, "/artifacts", data.get("artifacts"), dict) or {}
     ).items():
@@ -427,11 +477,18 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                 )
 
 
-def _read_lock(
-    c: _Collector, rel: str
-) -> dict[str, tuple[list[DvcOutput], list[DvcOutput]]] | None:
-    """stage name → (outs, deps) as locked, with paths as written (relative to the
-    stage's wdir); {} when there is no dvc.lock, None when it cannot be read."""
+@dataclass
+class _Locked:
+    """One dvc.lock entry, with paths as written (relative to the stage's wdir)."""
+
+    outs: list[DvcOutput] = field(default_factory=list)
+    deps: list[DvcOutput] = field(default_factory=list)
+    params: list[LockedParam] = field(default_factory=list)
+
+
+def _read_lock(c: _Collector, rel: str) -> dict[str, _Locked] | None:
+    """stage name → what dvc.lock recorded for it; {} when there is no dvc.lock, None
+    when it cannot be read."""
     c.locks_seen.add(rel)
     if not (c.root / rel).exists():
         return {}
@@ -445,21 +502,38 @@ def _read_lock(
         stages, pointer = data.get("stages"), "/stages"
     else:  # the DVC 1 lock format: stages at the top level
         stages, pointer = data, ""
-    locked: dict[str, tuple[list[DvcOutput], list[DvcOutput]]] = {}
+    locked: dict[str, _Locked] = {}
     for name, stage in (c.expect(rel, parsed, pointer, stages, dict) or {}).items():
-        here = f"{pointer}/{name}"
+        here = f"{pointer}/{escape_pointer_token(str(name))}"
         stage = c.expect(rel, parsed, here, stage, dict)
         if stage is None:
             c.broken_lock_stages.add((rel, str(name)))  # MLW201 says so; nothing else
             continue
-        entries: tuple[list[DvcOutput], list[DvcOutput]] = ([], [])
-        for index, key in enumerate(("outs", "deps")):
-            for path, entry, position in _entries(c, rel, parsed, f"{here}/{key}", stage.get(key)):
-                md5, hash_name = _hash(entry)
-                entries[index].append(DvcOutput(path, rel, position, md5, hash_name))
-        locked[str(name)] = entries
+        entry = locked[str(name)] = _Locked()
+        for key, into in (("outs", entry.outs), ("deps", entry.deps)):
+            for path, item, position in _entries(c, rel, parsed, f"{here}/{key}", stage.get(key)):
+                md5, hash_name = _hash(item)
+                into.append(DvcOutput(path, rel, position, md5, hash_name))
+        files = c.expect(rel, parsed, f"{here}/params", stage.get("params"), dict) or {}
+        for file, values in files.items():
+            at = f"{here}/params/{escape_pointer_token(str(file))}"
+            for key, value in (c.expect(rel, parsed, at, values, dict) or {}).items():
+                position = parsed.position(f"{at}/{escape_pointer_token(str(key))}")
+                entry.params.append(LockedParam(str(file), str(key), value, rel, position))
         c.lock_keys[(rel, str(name))] = parsed.keys.get(here)
     return locked
+
+
+def _whole_params_files(params: Any) -> tuple[str, ...]:
+    """The params files a dvc.yaml stage tracks as a whole (`- params.json:` with no
+    keys), as written."""
+    return tuple(
+        str(file)
+        for item in (params if isinstance(params, list) else ())
+        if isinstance(item, dict)
+        for file, keys in item.items()
+        if not keys
+    )
 
 
 def read_dvc(
@@ -493,7 +567,21 @@ def read_dvc(
         skipped=tuple(c.skipped),
         unexpanded=tuple(c.unexpanded),
         orphaned=tuple(c.orphaned),
+        metrics=_metrics_files(c.metrics, outputs),
     )
+
+
+def _metrics_files(
+    listed: list[MetricsFile], outputs: Iterable[DvcOutput]
+) -> tuple[MetricsFile, ...]:
+    """Each metrics file once: a stage's `metrics:` entry before a top-level one; a
+    top-level entry that a stage outputs (e.g. under `outs:`) is cached as that out is
+    unless marked `cache: false` there (not known here: taken as Git-tracked)."""
+    by_path: dict[str, MetricsFile] = {}
+    for metrics in sorted(listed, key=lambda m: m.stage is None):
+        by_path.setdefault(metrics.path, metrics)
+    stage_of = {o.path: o.stage for o in outputs if o.stage}
+    return tuple(replace(m, stage=m.stage or stage_of.get(m.path)) for m in by_path.values())
 
 
 def _mark_models(

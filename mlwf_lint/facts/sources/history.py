@@ -102,6 +102,11 @@ def read_at(root: Path, requests: Iterable[tuple[str, str]]) -> dict[tuple[str, 
     return out
 
 
+def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
+    """path → the file's bytes in the commit HEAD names (None: not there, or no commit)."""
+    return {path: raw for (_rev, path), raw in read_at(root, (("HEAD", p) for p in paths)).items()}
+
+
 def _self_and_parents(path: str) -> Iterable[str]:
     yield path
     while "/" in path:
