@@ -46,6 +46,13 @@ DEFAULT_ML_IMPORTS = (
 )  # fmt: skip
 
 DEFAULT_MAX_FILE_SIZE = 1024 * 1024
+DEFAULT_ROLLBACK_DRILL_DAYS = 180
+# a card's status → the GTO stages that mean it (design §10)
+DEFAULT_REGISTRY_STAGES: Mapping[str, tuple[str, ...]] = {
+    "development": ("dev",),
+    "staging": ("stage", "staging"),
+    "production": ("prod", "production"),
+}
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,10 @@ class Config:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     staleness_commits: int = 0
     staleness_days: int = 0
+    rollback_drill_days: int = DEFAULT_ROLLBACK_DRILL_DAYS
+    registry_stages: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_REGISTRY_STAGES)
+    )
     check_data: bool = False  # --check-data: compare workspace data (the dvc extra)
     history: bool = True  # --no-history turns the MLW4xx history reads off
     source: str | None = None  # the file it was read from, for messages
@@ -244,5 +255,13 @@ def _build(data: Any, where: Any) -> Config:
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
         staleness_commits=staleness.get("commits", 0),
         staleness_days=staleness.get("days", 0),
+        rollback_drill_days=data.get("rollback-drill", {}).get("days", DEFAULT_ROLLBACK_DRILL_DAYS),
+        registry_stages={
+            status: (stages,) if isinstance(stages, str) else tuple(stages)
+            for status, stages in {
+                **DEFAULT_REGISTRY_STAGES,
+                **data.get("registry-stages", {}),
+            }.items()
+        },
         source=where(""),
     )

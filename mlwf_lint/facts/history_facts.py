@@ -12,6 +12,7 @@ from pathlib import Path
 
 from mlwf_lint.facts.cache import NoCache, ResultCache
 from mlwf_lint.facts.documents import Document, described_path, recorded_hashes
+from mlwf_lint.facts.registry import RegistryArtifact, read_registry
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import (
     DVC3_HASH,
@@ -42,6 +43,8 @@ class HistoryFacts:
     contains: Mapping[tuple[str, str], bool] = field(default_factory=dict)
     # the same pairs, when not contained: how many commits the cause is ahead
     commits_ahead: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    # the GTO registry from the tags (read when there are model cards)
+    registry: Mapping[str, RegistryArtifact] = field(default_factory=dict)
 
 
 def plan_refs(plan: Document) -> Iterable[tuple[str, str]]:
@@ -154,6 +157,7 @@ def gather_history(
         legacy_values=_legacy_values(root, documents, dvc, hash_changed),
         contains=contains,
         commits_ahead=lag,
+        registry=read_registry(history.tags(root)) if cards else {},
     )
 
 

@@ -128,7 +128,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
         )
     except RecursionError:
         return ParseProblem("invalid YAML: nesting is too deep to read", line_offset, 0)
-    return Parsed(data=data, values=parsed.values, keys=parsed.keys)
+    return Parsed(data=data, values=parsed.values, keys=parsed.keys, numbers=parsed.numbers)
 
 
 def _flow_depth(text: str) -> int:

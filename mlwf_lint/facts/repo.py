@@ -3,6 +3,7 @@ its files, whether it holds ML code, what DVC records, and the documents found."
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -62,9 +63,21 @@ class RepoFacts:
     # the params files dvc.lock names and the metrics files DVC lists, read (path → values)
     params_values: Mapping[str, Reading] = field(default_factory=dict)
     metrics_values: Mapping[str, Reading] = field(default_factory=dict)
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
+
+    def plans_for(self, card: Document) -> tuple[Document, ...]:
+        """The rollback plans of a model card: the one its `rollback_plan` names and
+        those whose `model` is its id."""
+        named = card.get("rollback_plan")
+        return tuple(
+            p
+            for p in self.documents_of("rollback-plan")
+            if (card.id is not None and p.get("model") == card.id)
+            or (isinstance(named, str) and p.id == named)
+        )
 
     @property
     def problems(self) -> tuple[FileProblem, ...]:

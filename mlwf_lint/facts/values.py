@@ -151,3 +151,27 @@ def read_values(
         reading = parse_values(path, raw, parse)
         found[path] = replace(reading, at_head=True) if isinstance(reading, Values) else reading
     return found
+
+
+def metric_keys(item: Mapping[str, Any]) -> list[str]:
+    """The keys a card's metric is looked up by in a metrics file: its `key`, else
+    `<name>.<split>` (splits nested under the metric), `<split>.<name>`, `<name>`."""
+    key = item.get("key")
+    if isinstance(key, str) and key:
+        return [key]
+    name, split = item.get("name"), item.get("split")
+    keys = [f"{name}.{split}", f"{split}.{name}"] if isinstance(split, str) else []
+    return [*keys, str(name)]
+
+
+def find_metric(
+    item: Mapping[str, Any], readings: Mapping[str, Reading]
+) -> list[tuple[Values, str]]:
+    """(file, key) of each readable metrics file that holds the card's metric."""
+    found = []
+    for reading in readings.values():
+        if isinstance(reading, Values):
+            key = next((k for k in metric_keys(item) if k in reading.leaves), None)
+            if key is not None:
+                found.append((reading, key))
+    return found

@@ -4,12 +4,12 @@ and never run git, parse files, or import a formatter, check, write or the comma
 
 from __future__ import annotations
 
-from mlwf_lint.rules import content, dvc, dvc_values, history, required, run
+from mlwf_lint.rules import content, deployment, dvc, dvc_values, history, required, run
 from mlwf_lint.rules.base import DeclaredRule, Rule
 
 _DECLARED: list[DeclaredRule] = [
     value
-    for module in (run, required, content, dvc, dvc_values, history)
+    for module in (run, required, content, dvc, dvc_values, history, deployment)
     for value in vars(module).values()
     if isinstance(value, DeclaredRule)
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from mlwf_lint.facts.documents import Document, described_path
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.facts.sources.dvc import DvcStage, LockedParam, MetricsFile, normalize
-from mlwf_lint.facts.values import ABSENT, Reading, Unread, Values, flatten
+from mlwf_lint.facts.values import ABSENT, Unread, Values, find_metric, flatten, metric_keys
 from mlwf_lint.findings import Edit, Location, Severity, Violation
 from mlwf_lint.rules.base import rule
 
@@ -128,30 +128,6 @@ def _value_edit(
 
 
 # --- MLW306 -----------------------------------------------------------------------------
-
-
-def metric_keys(item: Mapping[str, Any]) -> list[str]:
-    """The keys a card's metric is looked up by in a metrics file: its `key`, else
-    `<name>.<split>` (splits nested under the metric), `<split>.<name>`, `<name>`."""
-    key = item.get("key")
-    if isinstance(key, str) and key:
-        return [key]
-    name, split = item.get("name"), item.get("split")
-    keys = [f"{name}.{split}", f"{split}.{name}"] if isinstance(split, str) else []
-    return [*keys, str(name)]
-
-
-def find_metric(
-    item: Mapping[str, Any], readings: Mapping[str, Reading]
-) -> list[tuple[Values, str]]:
-    """(file, key) of each readable metrics file that holds the card's metric."""
-    found = []
-    for reading in readings.values():
-        if isinstance(reading, Values):
-            key = next((k for k in metric_keys(item) if k in reading.leaves), None)
-            if key is not None:
-                found.append((reading, key))
-    return found
 
 
 def _exponent(text: str) -> int | None:

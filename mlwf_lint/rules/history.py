@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from mlwf_lint.facts.documents import DESCRIBED_BY, Document, described_path
 from mlwf_lint.facts.history_facts import (
@@ -17,6 +17,7 @@ from mlwf_lint.facts.placeholders import is_placeholder
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.facts.schema_errors import field_name
 from mlwf_lint.facts.sources.history import Commit
+from mlwf_lint.facts.values import Reading, find_metric
 from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.rules.base import rule
 
@@ -287,7 +288,12 @@ def undocumented_change(facts: RepoFacts) -> Iterator[Violation]:
     hash (a retrain, a `dvc add` of new data) but does not touch the model card or
     lineage record that describes it — the review would merge an undocumented change.
 
-    Fails — a branch that reruns `dvc repro` and commits only dvc.lock.
+    Also when the change moves a metric the card reports (found in the DVC metrics
+    files as MLW306 finds it) and leaves the card as it was: a retrain whose model is
+    not DVC-tracked, or whose hash the card does not record, still changes its metrics.
+
+    Fails — a branch that reruns `dvc repro` and commits only dvc.lock (and
+    eval/metrics.json).
 
     Passes — the same branch also updates `docs/ml/models/<model>.md` (its md5, its
     metrics) and, for a deployed model, its rollback plan.
@@ -297,18 +303,46 @@ def undocumented_change(facts: RepoFacts) -> Iterator[Violation]:
         return
     before = {o.path: o.md5 for o in change.base_outputs if o.md5}
     for doc in (*facts.documents_of("model-card"), *facts.documents_of("data-lineage")):
+        if doc.path in change.changed:
+            continue
         path = described_path(doc)
         output = facts.dvc.output_for(path) if path else None
-        if output is None or output.path != path or output.md5 is None:
+        old = before.get(output.path) if output and output.path == path else None
+        if output is not None and output.md5 and old is not None and old != output.md5:
+            what = "model" if doc.kind == "model-card" else "dataset"
+            yield Violation(
+                "MLW404",
+                f"this change gives {what} {path} a new hash ({old[:8]}… → "
+                f"{output.md5[:8]}…) but does not update {doc.path}",
+                Location.at(output.declared_in, output.position),
+                hint=f"re-review {doc.path} (its md5, metrics, data) in this change",
+            )
+        elif doc.kind == "model-card":
+            yield from _moved_metrics(facts, doc, change.base_metrics)
+
+
+def _moved_metrics(
+    facts: RepoFacts, card: Document, base: Mapping[str, Reading]
+) -> Iterator[Violation]:
+    items = card.get("metrics")
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
             continue
-        old = before.get(output.path)
-        if old is None or old == output.md5 or doc.path in change.changed:
+        source = item.get("source")
+        now = {p: r for p, r in facts.metrics_values.items() if source in (None, p)}
+        then = {p: r for p, r in base.items() if source in (None, p)}
+        found_now, found_then = find_metric(item, now), find_metric(item, then)
+        if len(found_now) != 1 or len(found_then) != 1:
             continue
-        what = "model" if doc.kind == "model-card" else "dataset"
+        (reading, key), (old, old_key) = found_now[0], found_then[0]
+        new_value, old_value = reading.leaves[key], old.leaves[old_key]
+        if reading.path != old.path or new_value == old_value:
+            continue
+        where = reading.positions.get(key)
         yield Violation(
             "MLW404",
-            f"this change gives {what} {path} a new hash ({old[:8]}… → {output.md5[:8]}…) "
-            f"but does not update {doc.path}",
-            Location.at(output.declared_in, output.position),
-            hint=f"re-review {doc.path} (its md5, metrics, data) in this change",
+            f"this change moves {item.get('split')} {item.get('name')} in {reading.path} "
+            f"({old_value} → {new_value}) but does not update {card.path}",
+            Location.at(reading.path, where),
+            hint=f"re-review {card.path} (its metrics, md5) in this change",
         )

@@ -102,6 +102,29 @@ def read_at(root: Path, requests: Iterable[tuple[str, str]]) -> dict[tuple[str, 
     return out
 
 
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    target: str  # the commit it names (an annotated tag peeled)
+    time: int  # the tagger's time (a lightweight tag: its commit's), seconds
+
+
+def tags(root: Path) -> list[Tag]:
+    """Every tag, in one `git for-each-ref`."""
+    out = _git(
+        root,
+        "for-each-ref",
+        "--format=%(refname:strip=2)%00%(*objectname)%00%(objectname)%00%(creatordate:unix)",
+        "refs/tags",
+    ).stdout.decode("utf-8", "replace")
+    found = []
+    for line in out.splitlines():
+        parts = line.split("\0")
+        if len(parts) == 4 and parts[3].isdigit():
+            found.append(Tag(parts[0], parts[1] or parts[2], int(parts[3])))
+    return found
+
+
 def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
     """path → the file's bytes in the commit HEAD names (None: not there, or no commit)."""
     return {path: raw for (_rev, path), raw in read_at(root, (("HEAD", p) for p in paths)).items()}
