@@ -13,6 +13,7 @@ work, not error reporting.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import random
 import subprocess
@@ -153,6 +154,7 @@ def generate(
                 f'current: {{version: "1.0.{v}", git_ref: model-{i}@v1.0.{v}, md5: "{model_md5[i]}"}}\n'
                 f'fallback: {{version: "1.0.{fallback}", git_ref: model-{i}@v1.0.{fallback}, md5: "{history_md5[i][fallback]}"}}\n'
                 "triggers: [accuracy below 0.8]\nprocedure: [redeploy the fallback]\n"
+                f"last_tested: {dt.date.today().isoformat()}\n"
             )
         extra = documents - len(docs)
         for k in range(max(extra, 0)):

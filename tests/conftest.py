@@ -3,6 +3,7 @@ machine's own Git settings never change a result."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -213,12 +214,18 @@ def rollback_plan(
     current: str = "e04df31a7a9b464a7356d5cf9d730d1f",
     fallback: str = "3863d0e317dee0a55c4e59d2ec0eef33",
     refs: tuple[str, str] = ("v1.1.0", "v1.0.0"),
+    last_tested: str | None = "today",
 ) -> str:
+    """A complete plan; its drill rehearsed today unless `last_tested` says otherwise
+    (None: never)."""
+    if last_tested == "today":
+        last_tested = dt.date.today().isoformat()
     return (
         f"id: {plan_id}\nmodel: {model}\nowner: oncall@example.com\n"
         f"current: {{version: '1.1.0', git_ref: {refs[0]}, md5: {current}}}\n"
         f"fallback: {{version: '1.0.0', git_ref: {refs[1]}, md5: {fallback}}}\n"
         "triggers: [accuracy below 0.85]\nprocedure: [redeploy the fallback]\n"
+        + (f"last_tested: {last_tested}\n" if last_tested else "")
     )
 
 

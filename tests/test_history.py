@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
@@ -213,6 +214,7 @@ def test_base_retrain_with_card_and_plan_updated_is_clean(
     new = _retrain(demo, 800)
     demo.commit("Retrain with 800 iterations")
     demo.git("tag", "text-classifier@v1.2.0")
+    demo.git("tag", "-a", "text-classifier#prod#2", "-m", "gto assign: v1.2.0 to prod")
     card = demo.path / CARD
     card.write_text(
         card.read_text().replace(CURRENT, new).replace('version: "1.1.0"', 'version: "1.2.0"')
@@ -225,6 +227,7 @@ def test_base_retrain_with_card_and_plan_updated_is_clean(
         f"fallback: {{version: '1.1.0', git_ref: text-classifier@v1.1.0, md5: {CURRENT}}}\n"
         "triggers: [accuracy below 0.85]\n"
         "procedure: [git checkout text-classifier@v1.1.0 -- dvc.lock, dvc checkout]\n"
+        f"last_tested: {dt.date.today().isoformat()}\n"
     )
     demo.commit("Document v1.2.0")
     status, report = lint_json(capsys, str(demo.path), "--base", "main")

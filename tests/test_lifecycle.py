@@ -159,7 +159,7 @@ def test_rollback_drill(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -
     recent = (dt.date.today() - dt.timedelta(days=10)).isoformat()
     old = (dt.date.today() - dt.timedelta(days=200)).isoformat()
     git_repo.write("docs/ml/models/churn.md", model_card("churn", status="production"))
-    plan = rollback_plan("churn-rollback", "churn", refs=("HEAD", "HEAD"))
+    plan = rollback_plan("churn-rollback", "churn", refs=("HEAD", "HEAD"), last_tested=None)
     git_repo.write("docs/ml/rollback/churn.yaml", plan + f"last_tested: {old}\n")
     git_repo.commit()
     assert _findings(capsys, git_repo, "--select", "MLW406") == [

@@ -48,6 +48,14 @@ def test_init_prefills_from_dvc_and_leaves_only_placeholders(
     assert "  - dataset: posts\n" in card  # traced upstream through three stages
     assert f"    md5: {yaml_scalar(md5['data/raw/posts.xml'])}\n" in card
     assert "(text-classifier@v1.2.0)" in card
+    # issue 13: the params the producing stage ran with, the evaluation's metrics
+    assert "hyperparameters:  # as dvc.lock records them for the producing stage\n" in card
+    assert "  train.C: 1.0\n  train.max_iter: 400\n" in card
+    assert (
+        "  - name: accuracy\n    value: 0.9375\n    split: test\n"
+        "    source: eval/metrics.json\n    key: accuracy.test\n"
+    ) in card
+    assert "status: development\n" in card and "monitoring:" not in card  # 1.2.0: no stage
     posts = (root / "docs/ml/data/posts.yaml").read_text()
     assert f"  md5: {yaml_scalar(md5['data/raw/posts.xml'])}\n" in posts
     assert "    stage: prepare\n" in posts and "  format: xml\n" in posts
@@ -55,6 +63,20 @@ def test_init_prefills_from_dvc_and_leaves_only_placeholders(
     status, report = lint_json(capsys, str(root))
     assert status == 1
     assert set(codes(report)) == {"MLW203"}
+
+
+def test_init_takes_the_status_the_registry_gives(
+    undocumented: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """v1.1.0 holds prod (text-classifier#prod#1): a production card, with monitoring
+    to fill in, that agrees with DVC and the registry from the start."""
+    undocumented.git("tag", "-d", "text-classifier@v1.2.0")
+    assert main(["init", str(undocumented.path)]) == 0
+    card = (undocumented.path / "docs/ml/models/text-classifier.md").read_text()
+    assert 'version: "1.1.0"\nstatus: production\n' in card
+    assert "monitoring:\n  metrics: [{name: TODO, threshold: TODO}]\n" in card
+    _status, report = lint_json(capsys, str(undocumented.path))
+    assert set(codes(report)) == {"MLW202", "MLW203", "MLW104"}  # rollback plan: to write
 
 
 def test_init_never_overwrites(undocumented: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:

@@ -50,8 +50,10 @@ class _Event:
     counter: int
 
     @property
-    def order(self) -> tuple[int, int, str]:
-        return (self.tag.time, self.counter, self.tag.name)
+    def order(self) -> tuple[int, int, bool, str]:
+        """Tag time, then GTO's counter; in a tie a deprecation (which ends the
+        artifact's life) comes after the events it ends."""
+        return (self.tag.time, self.counter, self.deprecated, self.tag.name)
 
 
 def read_registry(tags: Iterable[Tag]) -> dict[str, RegistryArtifact]:

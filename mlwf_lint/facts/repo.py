@@ -312,7 +312,7 @@ def gather(
             at_head=(lambda paths: history.read_head(root, paths)) if live else None,
             parse=cache.parse,
         )
-        if any(d.kind == "model-card" for d in documents)
+        if dvc.models or any(d.kind == "model-card" for d in documents)
         else {}
     )
     history_facts = None

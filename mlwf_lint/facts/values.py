@@ -23,6 +23,7 @@ from mlwf_lint.facts.parsing import (
     escape_pointer_token,
     parse_document,
 )
+from mlwf_lint.facts.sources.dvc import DvcStage, LockedParam
 
 
 @dataclass(frozen=True)
@@ -175,3 +176,24 @@ def find_metric(
             if key is not None:
                 found.append((reading, key))
     return found
+
+
+def stage_params(stage: DvcStage) -> dict[str, tuple[Any, LockedParam]]:
+    """The params a stage ran with, by dotted name (a section's values by
+    `section.name`), with the dvc.lock entry that records each."""
+    found: dict[str, tuple[Any, LockedParam]] = {}
+    for param in stage.params:
+        for name, _pointer, value in flatten({param.key: param.value}):
+            found.setdefault(name, (value, param))
+    return found
+
+
+def yaml_text(value: Any) -> str | None:
+    """How a scalar is written in YAML, or None for what is not one scalar."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if value is None:
+        return "null"
+    return value if isinstance(value, str) else None

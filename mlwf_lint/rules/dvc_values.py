@@ -12,30 +12,18 @@ from typing import Any
 from mlwf_lint.facts.documents import Document, described_path
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.facts.sources.dvc import DvcStage, LockedParam, MetricsFile, normalize
-from mlwf_lint.facts.values import ABSENT, Unread, Values, find_metric, flatten, metric_keys
+from mlwf_lint.facts.values import (
+    ABSENT,
+    Unread,
+    Values,
+    find_metric,
+    flatten,
+    metric_keys,
+    stage_params,
+    yaml_text,
+)
 from mlwf_lint.findings import Edit, Location, Severity, Violation
 from mlwf_lint.rules.base import rule
-
-
-def stage_params(stage: DvcStage) -> dict[str, tuple[Any, LockedParam]]:
-    """The params a stage ran with, by dotted name (a section's values by
-    `section.name`), with the dvc.lock entry that records each."""
-    found: dict[str, tuple[Any, LockedParam]] = {}
-    for param in stage.params:
-        for name, _pointer, value in flatten({param.key: param.value}):
-            found.setdefault(name, (value, param))
-    return found
-
-
-def yaml_text(value: Any) -> str | None:
-    """How a scalar is written in YAML, or None for what is not one scalar."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if value is None:
-        return "null"
-    return value if isinstance(value, str) else None
 
 
 def _shown(value: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +17,12 @@ from mlwf_lint.config import CONFIG_FILE, DEFAULT_SECTIONS, KINDS, Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.documents import described_path
 from mlwf_lint.facts.parsing import yaml_scalar
+from mlwf_lint.facts.registry import RegistryArtifact, read_registry
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.facts.schemas import schema_path
+from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, ModelArtifact
+from mlwf_lint.facts.values import Values, stage_params, yaml_text
 from mlwf_lint.write.atomic import write_new
 
 TODO = "TODO"
@@ -79,6 +82,9 @@ def model_card_text(
     training_data: Iterable[tuple[str, str]] = (),
     provenance: str = "",
     sections: str = "",
+    status: str = "development",
+    hyperparameters: Iterable[tuple[str, str]] = (),
+    metrics: Iterable[Metric] = (),
 ) -> str:
     path, md5 = artifact or (TODO, TODO)
     lines = [
@@ -88,7 +94,7 @@ def model_card_text(
         f"id: {yaml_scalar(card_id)}",
         f"name: {yaml_scalar(name)}",
         f"version: {yaml_scalar(version) if version != TODO else TODO}",
-        "status: development",
+        f"status: {status}",
         f"owners: [{TODO}]",
         "artifact:",
         f"  path: {yaml_scalar(path)}",
@@ -98,16 +104,86 @@ def model_card_text(
     lines.append("training_data:" + ("" if data else " []"))
     for dataset, dataset_md5 in data:
         lines += [f"  - dataset: {yaml_scalar(dataset)}", f"    md5: {yaml_scalar(dataset_md5)}"]
-    lines += [
-        "metrics:",
-        f"  - name: {TODO}",
-        f"    value: {TODO}",
-        f"    split: {TODO}",
-        f"decisions: [{TODO}]",
-        "---",
-        f"# {name if name != TODO else card_id}",
-    ]
+    params = list(hyperparameters)
+    if params:
+        lines.append("hyperparameters:  # as dvc.lock records them for the producing stage")
+        lines += [f"  {yaml_scalar(name)}: {value}" for name, value in params]
+    lines.append("metrics:")
+    for metric in list(metrics) or [Metric(TODO, TODO, TODO)]:
+        lines += [f"  - name: {yaml_scalar(metric.name)}", f"    value: {metric.value}"]
+        lines.append(f"    split: {yaml_scalar(metric.split)}")
+        if metric.source:
+            lines += [
+                f"    source: {yaml_scalar(metric.source)}",
+                f"    key: {yaml_scalar(metric.key)}",
+            ]
+    lines.append(f"decisions: [{TODO}]")
+    if status == "production":
+        lines += [
+            "monitoring:",
+            f"  metrics: [{{name: {TODO}, threshold: {TODO}}}]",
+            f"  drift: {TODO}",
+            f"  retraining: {TODO}",
+        ]
+    lines += ["---", f"# {name if name != TODO else card_id}"]
     return "\n".join(lines) + "\n" + sections
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric for a new card: from a DVC metrics file (`source`, `key`) or a TODO."""
+
+    name: str
+    value: str  # as YAML writes it
+    split: str
+    source: str = ""
+    key: str = ""
+
+
+SPLITS = frozenset({"train", "test", "val", "valid", "validation", "eval", "holdout", "dev"})
+
+
+def card_metrics(model: ModelArtifact, facts: RepoFacts, limit: int = 12) -> list[Metric]:
+    """The numbers in the metrics files of the stage that produces the model or of a
+    stage that reads it (an evaluation), each with its `source` and `key`."""
+    dvc = facts.dvc
+    producer = dvc.producer_of(model.output.path) if model.output else None
+    readers = {s.name for s in dvc.stages if any(d == model.path for d in s.deps)}
+    wanted = {producer.name} if producer else set()
+    found = []
+    for metrics_file in dvc.metrics:
+        reading = facts.metrics_values.get(metrics_file.path)
+        if metrics_file.stage not in wanted | readers or not isinstance(reading, Values):
+            continue
+        for key, value in reading.leaves.items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            parts = key.split(".")
+            if len(parts) > 1 and parts[-1] in SPLITS:
+                name, split = ".".join(parts[:-1]), parts[-1]
+            elif len(parts) > 1 and parts[0] in SPLITS:
+                name, split = ".".join(parts[1:]), parts[0]
+            else:
+                name, split = key, TODO
+            text = reading.numbers.get(key) or yaml_text(value) or TODO
+            found.append(Metric(name, text, split, metrics_file.path, key))
+    return found[:limit]
+
+
+def _registry_status(
+    name: str | None, version: str, registry: Mapping[str, RegistryArtifact], config: Config
+) -> str:
+    """The card status the GTO registry gives this version: the status whose stage
+    holds it (production first), else development."""
+    artifact = registry.get(name or "")
+    if artifact is None or version == TODO:
+        return "development"
+    for status in ("production", "staging", "development"):
+        for stage in config.registry_stages.get(status, ()):
+            holder = artifact.stages.get(stage)
+            if holder is not None and holder.version == f"v{version}":
+                return status
+    return "development"
 
 
 def lineage_text(
@@ -334,6 +410,7 @@ def init_repository(facts: RepoFacts) -> InitResult:
     root, config, dvc = facts.root, facts.config, facts.dvc
     head, tags = head_and_tags(root)
     provenance = _provenance(head, tags)
+    registry = read_registry(history.tags(root)) if tags else {}
     written: list[Path] = []
     kept: list[str] = []
 
@@ -393,16 +470,27 @@ def init_repository(facts: RepoFacts) -> InitResult:
             kept.append(f"{model.path} ({rel} exists and describes something else)")
             continue
         md5 = model.output.md5 if model.output and model.output.md5 else TODO
+        version = _gto_version(model.name, tags)
+        producer = dvc.producer_of(model.output.path) if model.output else None
         text = model_card_text(
             _schema_line(root, config, "model-card", rel, written),
             card_id,
-            version=_gto_version(model.name, tags),
+            version=version,
             artifact=(model.path, md5),
             training_data=[
                 (ids.get(d.path, TODO), d.md5 or TODO) for d in _source_datasets_of(model, dvc)
             ],
             provenance=provenance,
             sections=_sections(config, "model-card"),
+            status=_registry_status(model.name, version, registry, config),
+            hyperparameters=[
+                (name, value_text)
+                for name, (value, _param) in sorted(stage_params(producer).items())
+                if (value_text := yaml_text(value)) is not None
+            ]
+            if producer
+            else (),
+            metrics=card_metrics(model, facts),
         )
         create(rel, text)
     if facts.ml_code and not dvc.models and not facts.documents_of("model-card"):
