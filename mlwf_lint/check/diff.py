@@ -62,7 +62,8 @@ def facts_at(
     files = [f for f in tree if _wanted_at_base(f, config, ml_evidence)]
     _materialize(root, revision, files, into)
     # the params and metrics files its dvc.yaml and dvc.lock name, as they were then
-    dvc = read_dvc(into, files, config.model_patterns, config.max_file_size, parse_document)
+    parse = cache.parse if cache is not None else parse_document  # gather reuses the parses
+    dvc = read_dvc(into, files, config.model_patterns, config.max_file_size, parse)
     named = set().union(*value_files(dvc)) & set(tree) - set(files)
     _materialize(root, revision, named, into)
     return gather(into, config, files=sorted({*files, *named}), live=False, cache=cache)

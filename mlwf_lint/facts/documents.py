@@ -69,10 +69,13 @@ class Document:
         return value
 
     def number_text(self, *keys: str | int) -> str | None:
-        """A number as the document writes it (`0.940`, `1e-3`): its precision."""
-        if self.parsed is None:
+        """A number as the document writes it (`0.940`, `1e-3`): its precision; None
+        for what is not a number."""
+        value = self.get(*keys)
+        if self.parsed is None or isinstance(value, bool) or not isinstance(value, int | float):
             return None
-        return self.parsed.numbers.get("".join(f"/{escape_pointer_token(str(k))}" for k in keys))
+        pointer = "".join(f"/{escape_pointer_token(str(k))}" for k in keys)
+        return self.parsed.numbers.get(pointer, repr(value))
 
     def location(self, *keys: str | int) -> Location:
         """Where the value at a path of keys is (or its nearest existing parent)."""

@@ -35,7 +35,8 @@ class Parsed:
     keys: dict[str, Position] = field(default_factory=dict)
     body: str | None = None
     body_line0: int = 0
-    numbers: dict[str, str] = field(default_factory=dict)  # pointer → a number as written
+    # pointer → a number as written, where that is not how Python writes its value
+    numbers: dict[str, str] = field(default_factory=dict)
 
     def position(self, pointer: str) -> Position | None:
         """The best place to point at for `pointer`: its value, else the nearest
@@ -233,8 +234,9 @@ class _Converter:
         self.parsed.values.setdefault(pointer, self._mark(node))
         if node.id == "scalar":
             value = _scalar_value(node)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                self.parsed.numbers[pointer] = node.value  # its precision, as written
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and node.value != repr(value):  # `0.940`, `1e-3`: as written
+                self.parsed.numbers[pointer] = node.value
             return value
         if id(node) in self.done:
             return self.done[id(node)]

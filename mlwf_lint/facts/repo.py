@@ -8,6 +8,7 @@ import posixpath
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +73,24 @@ class RepoFacts:
         """The rollback plans of a model card: the one its `rollback_plan` names and
         those whose `model` is its id."""
         named = card.get("rollback_plan")
-        return tuple(
-            p
-            for p in self.documents_of("rollback-plan")
-            if (card.id is not None and p.get("model") == card.id)
-            or (isinstance(named, str) and p.id == named)
-        )
+        by_model, by_id = self._plans
+        found = [
+            *by_model.get(card.id or "", ()),
+            *by_id.get(named if isinstance(named, str) else "", ()),
+        ]
+        return tuple(p for i, p in enumerate(found) if all(p is not q for q in found[:i]))
+
+    @cached_property
+    def _plans(self) -> tuple[dict[str, list[Document]], dict[str, list[Document]]]:
+        by_model: dict[str, list[Document]] = {}
+        by_id: dict[str, list[Document]] = {}
+        for plan in self.documents_of("rollback-plan"):
+            model = plan.get("model")
+            if isinstance(model, str):
+                by_model.setdefault(model, []).append(plan)
+            if plan.id is not None:
+                by_id.setdefault(plan.id, []).append(plan)
+        return by_model, by_id
 
     @property
     def problems(self) -> tuple[FileProblem, ...]:
