@@ -12,7 +12,7 @@ from mlwf_lint.check.engine import run_rules
 from mlwf_lint.config import load_config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
-from mlwf_lint.facts.repo import gather
+from mlwf_lint.facts.repo import gather, value_paths
 from mlwf_lint.facts.sources import git
 from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
 
@@ -85,7 +85,7 @@ def check(request: CheckRequest) -> CheckResult:
         facts = gather(root, config, history_for=changed, cache=cache)
         evidence = facts.ml_code.path if facts.ml_code else None
         change, base_findings = diff.compare_with_base(
-            root, config, merge, changed, evidence, cache
+            root, config, merge, changed, evidence, cache, value_paths(facts.dvc)
         )
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)

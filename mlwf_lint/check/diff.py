@@ -14,16 +14,17 @@ from mlwf_lint.config import CONFIG_FILE, Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import ResultCache
 from mlwf_lint.facts.documents import kind_of
-from mlwf_lint.facts.parsing import parse_document
-from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather, value_files
+from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather
 from mlwf_lint.facts.sources import history
-from mlwf_lint.facts.sources.dvc import is_dvc_file, read_dvc
+from mlwf_lint.facts.sources.dvc import is_dvc_file
 from mlwf_lint.findings import Finding
 
 HISTORY_CODES = ("MLW4", "MLW001")
 
 
-def _wanted_at_base(path: str, config: Config, ml_evidence: str | None) -> bool:
+def _wanted_at_base(
+    path: str, config: Config, ml_evidence: str | None, also: frozenset[str]
+) -> bool:
     name = posixpath.basename(path)
     schemas = [k.schema for k in config.kinds.values() if k.schema]
     return (
@@ -31,6 +32,7 @@ def _wanted_at_base(path: str, config: Config, ml_evidence: str | None) -> bool:
         or is_dvc_file(path)
         or name in ("dvc.yaml", "dvc.lock", CONFIG_FILE)
         or path == ml_evidence
+        or path in also
         or any(posixpath.dirname(path) == posixpath.dirname(s) for s in schemas)
     )
 
@@ -54,19 +56,19 @@ def facts_at(
     ml_evidence: str | None,
     into: Path,
     cache: ResultCache | None = None,
+    also: frozenset[str] = frozenset(),
 ) -> RepoFacts:
     """The facts of the repository as it was at `revision`, for the files that decide
-    findings: documents, DVC files and the configuration (and the file that showed ML
-    code now, to see whether it did then)."""
-    tree = history.tree_files(root, revision)
-    files = [f for f in tree if _wanted_at_base(f, config, ml_evidence)]
+    findings: documents, DVC files and the configuration, the file that showed ML code
+    now (to see whether it did then), and `also`: the params and metrics files DVC
+    names now."""
+    files = [
+        f
+        for f in history.tree_files(root, revision)
+        if _wanted_at_base(f, config, ml_evidence, also)
+    ]
     _materialize(root, revision, files, into)
-    # the params and metrics files its dvc.yaml and dvc.lock name, as they were then
-    parse = cache.parse if cache is not None else parse_document  # gather reuses the parses
-    dvc = read_dvc(into, files, config.model_patterns, config.max_file_size, parse)
-    named = set().union(*value_files(dvc)) & set(tree) - set(files)
-    _materialize(root, revision, named, into)
-    return gather(into, config, files=sorted({*files, *named}), live=False, cache=cache)
+    return gather(into, config, files=files, live=False, cache=cache)
 
 
 def _materialize(root: Path, revision: str, files: Iterable[str], into: Path) -> None:
@@ -89,14 +91,16 @@ def compare_with_base(
     changed: frozenset[str],
     ml_evidence: str | None,
     cache: ResultCache | None = None,
+    value_files: frozenset[str] = frozenset(),
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
-    """The change since the merge base, and the findings the base had."""
+    """The change since the merge base, and the findings the base had. `value_files`:
+    the params and metrics files DVC names now, read at the base too."""
     from mlwf_lint.check.engine import run_rules
     from mlwf_lint.rules import RULES
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         # unchanged files have the same bytes at the base: the cache answers for them
-        base = facts_at(root, config, merge, ml_evidence, Path(folder), cache)
+        base = facts_at(root, config, merge, ml_evidence, Path(folder), cache, value_files)
         base_findings = run_rules(base, RULES)
     return ChangeFacts(merge, changed, base.dvc.outputs, base.metrics_values), base_findings
 

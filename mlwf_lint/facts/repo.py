@@ -359,6 +359,12 @@ def gather(
     )
 
 
+def value_paths(dvc: DvcFacts) -> frozenset[str]:
+    """Every params and metrics file DVC names."""
+    params, metrics = value_files(dvc)
+    return frozenset(params | metrics)
+
+
 def value_files(dvc: DvcFacts) -> tuple[set[str], set[str]]:
     """The params files dvc.lock recorded values from (and those dvc.yaml tracks whole),
     and the metrics files DVC lists."""
