@@ -259,3 +259,28 @@ def test_a_retrain_that_moves_metrics_but_not_the_card_is_mlw404(
     card.write_text(card.read_text().replace("value: 0.85", "value: 0.90"))
     pipeline.commit("document the retrain")
     assert main([str(pipeline.path), "--base", "main", "--select", "MLW306,MLW404"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "key"),
+    [
+        ("eval/metrics.toml", "[accuracy]\ntest = 0.8512\n", "accuracy.test"),
+        ("eval/metrics.yaml", "accuracy:\n  test: 0.8512  # held-out\n", "accuracy.test"),
+        ("eval/metrics.csv", "accuracy,loss\n0.8512,0.3\n", "accuracy"),
+        ("eval/metrics.tsv", "split\taccuracy\ntest\t0.8512\ntrain\t0.99\n", "test.accuracy"),
+    ],
+)
+def test_metrics_files_in_every_format_dvc_reads(
+    pipeline: GitRepo, capsys: pytest.CaptureFixture[str], name: str, text: str, key: str
+) -> None:
+    pipeline.write("dvc.yaml", DVC_YAML.replace("eval/metrics.json", name))
+    pipeline.write(name, text)
+    card = pipeline.path / "docs/ml/models/churn.md"
+    metric = f"{{name: accuracy, value: 0.85, split: test, source: {name}, key: {key}}}"
+    card.write_text(_card(metric))
+    pipeline.commit()
+    assert _findings(capsys, pipeline) == []
+    card.write_text(_card(metric.replace("0.85", "0.80")))
+    _status, report = lint_json(capsys, str(pipeline.path), "--select", "MLW306")
+    (finding,) = report["findings"]
+    assert f"{name}" in finding["message"] and "records 0.8512" in finding["message"]
