@@ -58,6 +58,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"mlwf-lint {__version__}")
 
 
+def _report_target(text: str) -> tuple[str, str]:
+    name, equals, file = text.partition("=")
+    if not equals or not file or name not in FORMAT_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give FORMAT=FILE, FORMAT one of {', '.join(FORMAT_NAMES)}"
+        )
+    return name, file
+
+
 def _check_parser() -> _Parser:
     parser = _Parser(
         prog="mlwf-lint",
@@ -76,6 +85,20 @@ def _check_parser() -> _Parser:
     )
     parser.add_argument("--format", choices=FORMAT_NAMES, default=None, help="report format")
     parser.add_argument("--output", type=Path, help="write the report to FILE, not stdout")
+    parser.add_argument(
+        "--report",
+        action="append",
+        type=_report_target,
+        default=[],
+        metavar="FORMAT=FILE",
+        help="also write the report in FORMAT to FILE (`-`: stdout); repeatable, one run",
+    )
+    parser.add_argument("--baseline", type=Path, metavar="FILE",
+                        help="report only findings this baseline does not hold")  # fmt: skip
+    parser.add_argument("--write-baseline", type=Path, metavar="FILE",
+                        help="record the findings in FILE (an existing one shrinks)")  # fmt: skip
+    parser.add_argument("--force", action="store_true",
+                        help="--write-baseline: also add new findings")  # fmt: skip
     parser.add_argument("--select", type=_codes, help="only these codes (prefixes allowed)")
     parser.add_argument("--ignore", type=_codes, default=(), help="skip these codes")
     parser.add_argument("--fail-on", choices=("error", "warning"), help="default: error")
@@ -116,6 +139,9 @@ class CheckOptions:
     unsafe_fixes: bool = False
     diff: bool = False
     statistics: bool = False
+    reports: tuple[tuple[str, str], ...] = ()  # --report FORMAT=FILE
+    write_baseline: Path | None = None
+    force: bool = False
 
 
 def _use_color(choice: str, to_file: bool) -> bool:
@@ -155,6 +181,8 @@ def run_check(options: CheckOptions) -> int:
                 f"in {', '.join(outcome.files)}\n"
             )
             report = check(options.request)
+    if options.write_baseline is not None:
+        return _write_baseline(report.root, report.report, options)
     render = RenderOptions(
         color=_use_color(options.color, options.output is not None), quiet=options.quiet
     )
@@ -162,19 +190,61 @@ def run_check(options: CheckOptions) -> int:
         text = _statistics(report.report)
     else:
         text = FORMATS[options.format](report.report, render)
-    if options.output is not None:
-        try:
-            options.output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {options.output}: {exc.strerror or exc}") from exc
-    else:
-        sys.stdout.write(text)
+    _emit(text, options.output)
+    for name, file in options.reports:  # the same report, other formats: no second run
+        target = None if file == "-" else Path(file)
+        plain = RenderOptions(color=False, quiet=options.quiet)
+        _emit(FORMATS[name](report.report, plain), target)
     if write_failed:
         return EXIT_USAGE
     if options.exit_zero:
         return EXIT_OK
     worst = report.report.worst()
     return EXIT_FINDINGS if worst is not None and worst >= report.fail_on else EXIT_OK
+
+
+def _emit(text: str, target: Path | None) -> None:
+    """The report to stdout, or to a file written whole (temporary file, then rename)."""
+    if target is None:
+        sys.stdout.write(text)
+        return
+    import tempfile
+
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+def _write_baseline(root: Path, report: Report, options: CheckOptions) -> int:
+    from mlwf_lint.check import baseline
+
+    file = options.write_baseline
+    assert file is not None
+    now = baseline.entries_of(report.findings)
+    if file.exists() and not options.force:
+        before = baseline.load(file, root)
+        counts = baseline.shrunk(before, now)
+        dropped = sum(before.counts.values()) - sum(counts.values())
+        new = sum(now.values()) - sum(counts.values())
+        baseline.write(file, counts)
+        sys.stderr.write(
+            f"mlwf-lint: {file}: {counted(dropped, 'resolved finding')} dropped, "
+            f"{counted(sum(counts.values()), 'finding')} kept"
+            + (f"; {new} new not added (--force adds them)" if new else "")
+            + "\n"
+        )
+    else:
+        baseline.write(file, now)
+        sys.stderr.write(
+            f"mlwf-lint: wrote {counted(sum(now.values()), 'finding')} "
+            f"({len(now)} {'entry' if len(now) == 1 else 'entries'}) to {file}\n"
+        )
+    return EXIT_OK
 
 
 def _statistics(report: Report) -> str:
@@ -218,6 +288,8 @@ def _main_check(argv: list[str]) -> int:
                 # pre-commit sets these for pre-push (and `--from-ref/--to-ref`) runs
                 base=args.base or os.environ.get("PRE_COMMIT_FROM_REF") or None,
                 use_cache=not args.no_cache and not os.environ.get("MLWF_LINT_NO_CACHE"),
+                baseline=args.baseline,
+                use_baseline=args.write_baseline is None,
             ),
             format=args.format
             or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"),
@@ -229,6 +301,9 @@ def _main_check(argv: list[str]) -> int:
             unsafe_fixes=args.unsafe_fixes,
             diff=args.diff,
             statistics=args.statistics,
+            reports=tuple(args.report),
+            write_baseline=args.write_baseline,
+            force=args.force,
         )
     )
 

@@ -84,6 +84,7 @@ class Config:
     registry_stages: Mapping[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_REGISTRY_STAGES)
     )
+    baseline: str | None = None  # the baseline file, relative to the repository root
     check_data: bool = False  # --check-data: compare workspace data (the dvc extra)
     history: bool = True  # --no-history turns the MLW4xx history reads off
     source: str | None = None  # the file it was read from, for messages
@@ -255,6 +256,7 @@ def _build(data: Any, where: Any) -> Config:
         max_file_size=data.get("max-file-size", DEFAULT_MAX_FILE_SIZE),
         staleness_commits=staleness.get("commits", 0),
         staleness_days=staleness.get("days", 0),
+        baseline=data.get("baseline"),
         rollback_drill_days=data.get("rollback-drill", {}).get("days", DEFAULT_ROLLBACK_DRILL_DAYS),
         registry_stages={
             status: (stages,) if isinstance(stages, str) else tuple(stages)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -151,22 +152,47 @@ class Report:
         return max((f.severity for f in self.findings), default=None)
 
 
+_LINE_REF = re.compile(r"(?<=\S)(\.[A-Za-z0-9]+|/|\w):\d+(?::\d+)?\b")
+_HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b…?")
+_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_COUNT = re.compile(
+    r"\b\d+ (days?|commits?|files?|errors?|warnings?|notices?|more|entries|entry|"
+    r"stages?|findings?|of \d+)\b"
+)
+
+
+def stable_message(message: str) -> str:
+    """A message with what moves when nothing changed taken out — line references
+    (`dvc.lock:13`), short SHAs and hashes, dates, counts — for keys that must survive
+    moved lines, new commits and passing days."""
+    message = _LINE_REF.sub(lambda m: m.group(1), message)
+    message = _HEX.sub("<hash>", message)
+    message = _DATE.sub("<date>", message)
+    return _COUNT.sub(lambda m: "N " + m.group(1).split()[0], message)
+
+
+def finding_key(finding: Finding) -> tuple[str, str, str, str]:
+    """What identifies a finding across runs: its code, file, field (JSON pointer) and
+    stable message — never its line."""
+    return (
+        finding.code,
+        finding.location.path or "",
+        finding.location.pointer or "",
+        stable_message(finding.message),
+    )
+
+
 def fingerprints(findings: Iterable[Finding]) -> list[str]:
     """One fingerprint per finding, in order, distinct within the report and stable when
-    lines move: the code, the file, the field (JSON pointer) and the message, plus the
-    occurrence among findings that share all four (the same placeholder in several
-    sections). Used as GitLab's `fingerprint` and SARIF's `partialFingerprints`."""
+    lines move: its key (`finding_key`), plus the occurrence among findings that share
+    it (the same placeholder in several sections). Used as GitLab's `fingerprint` and
+    SARIF's `partialFingerprints`, and the baseline keys on the same."""
     import hashlib
 
     seen: dict[tuple[str, str, str, str], int] = {}
     out = []
     for finding in findings:
-        key = (
-            finding.code,
-            finding.location.path or "",
-            finding.location.pointer or "",
-            finding.message,
-        )
+        key = finding_key(finding)
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         text = "\0".join((*key, str(occurrence)))

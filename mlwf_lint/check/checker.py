@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlwf_lint import __version__
-from mlwf_lint.check.engine import run_rules
-from mlwf_lint.config import load_config
+from mlwf_lint.check import baseline
+from mlwf_lint.check.engine import is_enabled, run_rules
+from mlwf_lint.config import Config, load_config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
 from mlwf_lint.facts.repo import gather, value_paths
@@ -22,6 +23,34 @@ class CheckResult:
     root: Path
     report: Report
     fail_on: Severity
+
+
+def _without_baseline(
+    findings: tuple[Finding, ...],
+    file: Path,
+    root: Path,
+    config: Config,
+    scope: tuple[str, ...] | None,
+    base: str | None,
+) -> tuple[Finding, ...]:
+    """The findings the baseline does not account for, and MLW004 for its entries
+    this run can judge (codes enabled, files in scope, not diff mode) that match
+    nothing any more."""
+    loaded = baseline.load(file, root)
+    judged = {
+        key
+        for key in loaded.counts
+        if is_enabled(key[0], config)
+        and (scope is None or any(key[1] == s or key[1].startswith(s + "/") for s in scope))
+    }
+    kept = baseline.apply(
+        findings,
+        loaded,
+        report_resolved=base is None and is_enabled(baseline.RESOLVED, config),
+        judged=judged,
+        severity=config.severity.get(baseline.RESOLVED, Severity.NOTICE),
+    )
+    return tuple(sorted(kept, key=Finding.sort_key))
 
 
 def _report_scope(root: Path, paths: Sequence[Path]) -> tuple[str, ...] | None:
@@ -58,6 +87,8 @@ class CheckRequest:
     history: bool = True
     base: str | None = None  # diff mode
     use_cache: bool = True
+    baseline: Path | None = None  # --baseline: replaces the configured one
+    use_baseline: bool = True  # False while --write-baseline records every finding
 
 
 def check(request: CheckRequest) -> CheckResult:
@@ -90,6 +121,9 @@ def check(request: CheckRequest) -> CheckResult:
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
     findings = tuple(f for f in findings if _in_scope(f, scope))
+    baseline_file = request.baseline or (root / config.baseline if config.baseline else None)
+    if baseline_file is not None and request.use_baseline:
+        findings = _without_baseline(findings, baseline_file, root, config, scope, base)
     rules = tuple(RuleInfo(r.code, r.title, r.severity, r.doc) for r in RULES.values())
     report = Report(findings, facts.checked_files, __version__, rules)
     return CheckResult(root, report, config.fail_on)

@@ -54,6 +54,25 @@ def unused_suppression(facts: RepoFacts) -> Iterator[Violation]:
     return iter(())
 
 
+@rule("MLW004", Severity.NOTICE, "baseline entry resolved")
+def baseline_entry_resolved(facts: RepoFacts) -> Iterator[Violation]:
+    """An entry of the baseline (`--baseline FILE`, or `baseline:` in the
+    configuration) matches fewer findings than it counts: what it accepted was fixed.
+    `mlwf-lint --write-baseline FILE` drops the resolved entries — the file only
+    shrinks, so a fixed problem cannot come back unreported. Entries are matched on
+    code, file, field and message (numbers that move, such as lines, left out), so
+    moved lines keep them matched. Reported after the baseline is applied, by the
+    check itself (not in diff mode, where unchanged findings are not there to match);
+    this rule yields nothing.
+
+    Fails — the baseline holds `MLW105 docs/ml/models/churn.md`, and the card now
+    links a decision record.
+
+    Passes — the same after `mlwf-lint --write-baseline mlwf-lint-baseline.json`.
+    """
+    return iter(())
+
+
 @rule("MLW002", Severity.WARNING, "file skipped")
 def file_skipped(facts: RepoFacts) -> Iterator[Violation]:
     """A document or DVC file was not read: it is larger than `max-file-size`
