@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -127,7 +127,8 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     return Config()
 
 
-def _from_yaml(path: Path) -> Config:
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Callable[[str], str]]:
+    """A YAML configuration file's data, and where each key of it is (`file:line:col`)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -144,7 +145,71 @@ def _from_yaml(path: Path) -> Config:
         position = parsed.key_position(pointer)
         return f"{path}:{position[0] + 1}:{position[1] + 1}" if position else str(path)
 
-    return _build(data, where)
+    _validate(data, where)
+    return data, where
+
+
+def _from_yaml(path: Path) -> Config:
+    data, where = _read_yaml(path)
+    return _build(_extended(data, where, path, (path.resolve(),)), where)
+
+
+def _extended(
+    data: dict[str, Any], where: Callable[[str], str], origin: Path, seen: tuple[Path, ...]
+) -> dict[str, Any]:
+    """`data` on top of the configurations its `extends:` names (each on top of its own):
+    local keys win, lists combine, mappings merge key by key."""
+    refs = data.get("extends") or []
+    merged: dict[str, Any] = {}
+    for ref in [refs] if isinstance(refs, str) else refs:
+        path = _extends_file(ref, origin, where)
+        if path in seen:
+            chain = " → ".join(str(p) for p in (*seen, path))
+            raise UsageError(f"{where('/extends')}: extends cycle: {chain}")
+        base, base_where = _read_yaml(path)
+        merged = _merge(merged, _extended(base, base_where, path, (*seen, path)))
+    return _merge(merged, {k: v for k, v in data.items() if k != "extends"})
+
+
+def _extends_file(ref: str, origin: Path, where: Callable[[str], str]) -> Path:
+    """The file an `extends:` entry names: a path relative to the configuration that
+    names it, or `pkg:MODULE/FILE.yaml` inside an installed Python package; never a
+    network address."""
+    here = where("/extends")
+    if "://" in ref or ref.startswith(("git@", "git+")):
+        raise UsageError(f"{here}: extends {ref}: a network address; only local files and "
+                         "installed packages (pkg:MODULE/FILE.yaml) are read")  # fmt: skip
+    if ref.startswith("pkg:"):
+        from importlib.util import find_spec
+
+        module, _, inner = ref.removeprefix("pkg:").partition("/")
+        try:
+            spec = find_spec(module) if module else None
+        except (ImportError, ValueError):
+            spec = None
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        if not folders or not inner:
+            raise UsageError(f"{here}: extends {ref}: no installed package {module!r} "
+                             "(pip install it, or give pkg:MODULE/FILE.yaml)")  # fmt: skip
+        path = Path(folders[0]) / inner
+    else:
+        path = origin.parent / ref
+    if not path.is_file():
+        raise UsageError(f"{here}: extends {ref}: {path} does not exist")
+    return path.resolve()
+
+
+def _merge(base: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in local.items():
+        old = merged.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            merged[key] = _merge(old, value)
+        elif isinstance(old, list) and isinstance(value, list):
+            merged[key] = [*old, *(v for v in value if v not in old)]
+        else:
+            merged[key] = value
+    return merged
 
 
 def _from_pyproject(path: Path, *, required: bool) -> Config | None:
@@ -171,7 +236,8 @@ def _from_pyproject(path: Path, *, required: bool) -> Config | None:
         line = _toml_key_line(lines, [p for p in pointer.split("/") if p])
         return f"{path}:{line}" if line else f"{path} [tool.mlwf-lint]"
 
-    return _build(section, where)
+    _validate(section, where)
+    return _build(_extended(section, where, path, (path.resolve(),)), where)
 
 
 def _toml_key_line(lines: list[str], keys: list[str]) -> int | None:
@@ -223,7 +289,7 @@ def _validate(data: Any, where: Any) -> None:
 
 
 def _build(data: Any, where: Any) -> Config:
-    _validate(data, where)
+    """The configuration from validated data (its `extends:` already merged in)."""
     assert isinstance(data, dict)
     kinds = {}
     for kind in KINDS:
