@@ -336,9 +336,9 @@ def test_ci_templates_are_valid_and_their_commands_run(
 WHEELHOUSE = PROJECT / ".wheelhouse"
 
 
-def test_real_pre_commit_try_repo(tmp_path: Path) -> None:
-    """The hook as pre-commit runs it: installed from this repository into pre-commit's
-    own environment, offline (from the wheelhouse the README's test command builds)."""
+def _pre_commit_setup(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """This repository as a hook repository, and an environment in which pre-commit
+    installs the hook offline (from the wheelhouse the README's test command builds)."""
     if (
         shutil.which("pre-commit") is None
         and not (Path(sys.executable).parent / "pre-commit").exists()
@@ -367,22 +367,58 @@ def test_real_pre_commit_try_repo(tmp_path: Path) -> None:
         "PIP_FIND_LINKS": str(WHEELHOUSE),
         "PIP_CONFIG_FILE": os.devnull,
     }
+    return hook_repo, env
+
+
+def _try_repo(
+    hook_repo: Path, target: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "mlwf-lint", *args],
+        cwd=target, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+def test_real_pre_commit_try_repo(tmp_path: Path) -> None:
+    """The hook as pre-commit runs it: installed from this repository into pre-commit's
+    own environment, offline."""
+    hook_repo, env = _pre_commit_setup(tmp_path)
     target = GitRepo(tmp_path / "target")
     target.write("train.py", "from sklearn.svm import SVC\n")
     target.commit("ml code, undocumented")
-
-    def try_repo() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "mlwf-lint",
-             "--all-files"],
-            cwd=target.path, env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
-
-    failing = try_repo()
+    failing = _try_repo(hook_repo, target.path, env, "--all-files")
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "MLW101" in failing.stdout
     target.write(CARD, model_card(decisions="[ADR-0001]"))
     target.write("docs/ml/decisions/0001-x.md", decision_record(1))
     target.commit("documented")
-    passing = try_repo()
+    passing = _try_repo(hook_repo, target.path, env, "--all-files")
     assert passing.returncode == 0, passing.stdout + passing.stderr
+
+
+def test_pre_commit_manual_stage_with_a_baseline_lints_what_a_push_introduces(
+    tmp_path: Path,
+) -> None:
+    """A large repository adopts mlwf-lint with a baseline; `pre-commit run --hook-stage
+    manual --from-ref main --to-ref HEAD` (as pre-push does with the pushed range) reports
+    only what the branch introduces."""
+    hook_repo, env = _pre_commit_setup(tmp_path)
+    target = GitRepo(tmp_path / "target")
+    target.write("train.py", "from sklearn.svm import SVC\n")
+    target.write(CARD, model_card(decisions="[]"))  # MLW105, accepted in the baseline
+    target.commit("an old, half-documented model")
+    assert main([str(target.path), "--write-baseline", str(target.path / "baseline.json")]) == 0
+    target.write(".mlwf-lint.yaml", "baseline: baseline.json\n")
+    target.commit("adopt mlwf-lint with a baseline")
+    whole = _try_repo(hook_repo, target.path, env, "--all-files", "--hook-stage", "manual")
+    assert whole.returncode == 0, whole.stdout + whole.stderr
+    target.git("checkout", "-q", "-b", "feature")
+    ranker = model_card("ranker", decisions="[ADR-0001]").replace("English only.", "TODO")
+    target.write("docs/ml/models/ranker.md", ranker)  # MLW203, an error, and MLW405
+    target.commit("a new model, its card unfinished")
+    pushed = _try_repo(
+        hook_repo, target.path, env, "--hook-stage", "manual", "--from-ref", "main",
+        "--to-ref", "HEAD",
+    )  # fmt: skip
+    assert pushed.returncode == 1, pushed.stdout + pushed.stderr
+    assert "docs/ml/models/ranker.md" in pushed.stdout and CARD not in pushed.stdout
