@@ -8,7 +8,7 @@ import sys
 import traceback
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mlwf_lint.findings import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("check", "demo", "rule", "schema", "init", "new", "install-hook")
+COMMANDS = ("check", "demo", "rule", "schema", "init", "new", "install-hook", "export")
 FORMAT_NAMES = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
 
 
@@ -441,6 +441,30 @@ def _main_install_hook(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _main_export(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="mlwf-lint export",
+        description="Print a document in a format teams publish: a model card as a "
+        "Hugging Face Hub card, a data lineage record as Croissant 1.0 JSON-LD. Read-only; "
+        "no network.",
+    )
+    parser.add_argument("format", choices=("huggingface", "croissant"))
+    parser.add_argument("id", help="the model card's or lineage record's id")
+    parser.add_argument("--output", type=Path, help="write to FILE (whole, or not at all)")
+    parser.add_argument("--path", type=Path, default=Path.cwd(), help="the repository")
+    parser.add_argument("--config", type=Path)
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.facts.repo import gather
+    from mlwf_lint.write import export
+
+    root, config = _repo_and_config(args.path, args.config)
+    facts = gather(root, replace(config, history=False))
+    make = export.huggingface_card if args.format == "huggingface" else export.croissant
+    _emit(make(facts, args.id), args.output)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args and args[0] in COMMANDS else "check"
@@ -455,6 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "init": _main_init,
         "new": _main_new,
         "install-hook": _main_install_hook,
+        "export": _main_export,
     }
     try:
         return handlers[command](args)

@@ -16,12 +16,13 @@ from mlwf_lint.findings import Severity
 
 CONFIG_FILE = ".mlwf-lint.yaml"
 
-KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record")
+KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record", "hf-model-card")
 KIND_NAMES = {
     "model-card": "model card",
     "data-lineage": "data lineage record",
     "rollback-plan": "rollback plan",
     "decision-record": "decision record",
+    "hf-model-card": "Hugging Face model card",
 }
 
 DEFAULT_GLOBS: Mapping[str, tuple[str, ...]] = {
@@ -29,6 +30,7 @@ DEFAULT_GLOBS: Mapping[str, tuple[str, ...]] = {
     "data-lineage": ("docs/ml/data/*.yaml",),
     "rollback-plan": ("docs/ml/rollback/*.yaml",),
     "decision-record": ("docs/ml/decisions/[0-9][0-9][0-9][0-9]-*.md",),
+    "hf-model-card": (),  # none by default: a README.md is a Hub card only where you say
 }
 
 DEFAULT_SECTIONS: Mapping[str, tuple[str, ...]] = {
@@ -36,6 +38,7 @@ DEFAULT_SECTIONS: Mapping[str, tuple[str, ...]] = {
     "data-lineage": (),
     "rollback-plan": (),
     "decision-record": ("Context", "Decision", "Consequences"),
+    "hf-model-card": (),
 }
 
 DEFAULT_ML_IMPORTS = (

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,8 @@ class Document:
     digest: str = ""  # sha1 of the bytes read: identifies the content across runs
     # `# mlwf-lint: disable=` comments: (line or None for the file, comment line, codes)
     disables: tuple[tuple[int | None, int, tuple[str, ...]], ...] = ()
+    # a view of another document (`hf_model_view`): its pointer → the source's pointer
+    source_pointers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:
@@ -86,7 +88,98 @@ class Document:
         """(JSON pointer, position) for a path of keys; a missing key points at the
         nearest mapping that exists."""
         pointer = "".join(f"/{escape_pointer_token(str(k))}" for k in keys)
-        return pointer, self.parsed.position(pointer) if self.parsed else None
+        position = self.parsed.position(pointer) if self.parsed else None
+        if self.source_pointers:
+            shown = next(
+                (
+                    self.source_pointers[p]
+                    for p in _self_and_parents(pointer)
+                    if p in self.source_pointers
+                ),
+                pointer,
+            )
+            return shown, position
+        return pointer, position
+
+
+def _self_and_parents(pointer: str) -> Iterator[str]:
+    while pointer:
+        yield pointer
+        pointer = pointer.rsplit("/", 1)[0]
+
+
+HF_KIND = "hf-model-card"
+MLWF_BLOCK_KEYS = ("id", "version", "status", "owners", "artifact", "rollback_plan")
+
+
+def hf_model_view(doc: Document) -> Document | None:
+    """A Hugging Face model card that carries an `mlwf:` block, seen as one of our model
+    cards — the block's fields, and `model-index` results as `metrics` (name = metric
+    type, split = dataset split) — so the model rules check it. Positions, numbers as
+    written and reported pointers are the card's own."""
+    block = doc.get("mlwf")
+    if doc.kind != HF_KIND or doc.parsed is None or not isinstance(block, dict):
+        return None
+    source = doc.parsed
+    data: dict[str, Any] = {"id": posixpath.basename(posixpath.dirname(doc.path)) or "model"}
+    moved: dict[str, str] = {}  # view pointer → source pointer
+    for key in MLWF_BLOCK_KEYS:
+        if key in block:
+            data[key] = block[key]
+            moved[f"/{key}"] = f"/mlwf/{key}"
+    metrics: list[dict[str, Any]] = []
+    for r, entry in enumerate(_dicts(doc.get("model-index"))):
+        for j, result in enumerate(_dicts(entry.get("results"))):
+            dataset = result.get("dataset")
+            split = dataset.get("split") if isinstance(dataset, dict) else None
+            for k, metric in enumerate(_dicts(result.get("metrics"))):
+                at = f"/model-index/{r}/results/{j}/metrics/{k}"
+                here = f"/metrics/{len(metrics)}"
+                metrics.append(
+                    {"name": metric.get("type"), "split": split, "value": metric.get("value")}
+                )
+                moved.update(
+                    {here: at, f"{here}/value": f"{at}/value", f"{here}/name": f"{at}/type"}
+                )
+                moved[f"{here}/split"] = f"/model-index/{r}/results/{j}/dataset/split"
+    if metrics:
+        data["metrics"] = metrics
+
+    def moved_table(table: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            target + pointer[len(origin) :]: item
+            for target, origin in moved.items()
+            for pointer, item in table.items()
+            if pointer == origin or pointer.startswith(origin + "/")
+        }
+
+    values = {"": source.values.get("/mlwf", (0, 0)), **moved_table(source.values)}
+    view = Parsed(
+        data,
+        values,
+        moved_table(source.keys),
+        source.body,
+        source.body_line0,
+        moved_table(source.numbers),
+    )
+    pointers = moved_table({p: p for p in source.values})
+    return Document(doc.path, "model-card", view, digest=doc.digest, source_pointers=pointers)
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def model_cards(documents: Iterable[Document]) -> tuple[Document, ...]:
+    """Our model cards, and the Hugging Face cards that carry an `mlwf:` block seen as
+    ones: what the model rules (MLW102, MLW104, MLW301, MLW306, MLW407…) check."""
+    found: list[Document] = []
+    for doc in documents:
+        if doc.kind == "model-card":
+            found.append(doc)
+        elif (view := hf_model_view(doc)) is not None:
+            found.append(view)
+    return tuple(found)
 
 
 # the field whose `path` names what a document describes in DVC
@@ -112,12 +205,12 @@ def recorded_hashes(
     documents = tuple(documents)
     lineage: dict[object, Document] = {}
     cards: dict[object, Document] = {}
-    for doc in documents:
+    for doc in (*documents, *(v for d in documents if (v := hf_model_view(d)))):
         if doc.id is not None and doc.kind == "data-lineage":
             lineage.setdefault(doc.id, doc)
         elif doc.id is not None and doc.kind == "model-card":
             cards.setdefault(doc.id, doc)
-    for card in (d for d in documents if d.kind == "model-card"):
+    for card in model_cards(documents):
         if (path := described_path(card)) is not None:
             yield card, ("artifact", "md5"), path
         items = card.get("training_data")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlwf_lint.facts.cache import NoCache, ResultCache
-from mlwf_lint.facts.documents import Document, described_path, recorded_hashes
+from mlwf_lint.facts.documents import Document, described_path, model_cards, recorded_hashes
 from mlwf_lint.facts.registry import RegistryArtifact, read_registry
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import (
@@ -96,7 +96,7 @@ def gather_history(
     if reason is not None or head is None:
         return HistoryFacts(unavailable=reason)
     plans = [d for d in documents if d.kind == "rollback-plan"]
-    cards = [d for d in documents if d.kind == "model-card"]
+    cards = list(model_cards(documents))
     refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
     refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
     resolved = history.resolve(root, refs)

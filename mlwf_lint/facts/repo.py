@@ -15,7 +15,7 @@ from typing import Any
 from mlwf_lint.config import Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache
-from mlwf_lint.facts.documents import Document, find_documents
+from mlwf_lint.facts.documents import Document, find_documents, model_cards
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.globs import matches_any
 from mlwf_lint.facts.history_facts import HistoryFacts, gather_history
@@ -68,6 +68,11 @@ class RepoFacts:
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
+
+    @cached_property
+    def model_cards(self) -> tuple[Document, ...]:
+        """Model cards, and Hugging Face cards with an `mlwf:` block seen as ones."""
+        return model_cards(self.documents)
 
     def plans_for(self, card: Document) -> tuple[Document, ...]:
         """The rollback plans of a model card: the one its `rollback_plan` names and

@@ -26,7 +26,7 @@ def rollback_drill_overdue(facts: RepoFacts) -> Iterator[Violation]:
     Passes — the procedure rehearsed last month, and `last_tested` updated.
     """
     allowed = facts.config.rollback_drill_days
-    for card in facts.documents_of("model-card"):
+    for card in facts.model_cards:
         if card.get("status") != "production":
             continue
         for plan in facts.plans_for(card):
@@ -86,7 +86,7 @@ def registry_disagrees(facts: RepoFacts) -> Iterator[Violation]:
     history = facts.history
     if history is None or history.unavailable or not history.registry:
         return
-    for card in facts.documents_of("model-card"):
+    for card in facts.model_cards:
         artifact = _artifact_of(facts, card, history.registry)
         version = card.get("version")
         if artifact is None or not isinstance(version, str):

@@ -71,7 +71,7 @@ def hyperparameter_differs(facts: RepoFacts) -> Iterator[Violation]:
         hyperparameters:
           train.n_est: 100
     """
-    for card in facts.documents_of("model-card"):
+    for card in facts.model_cards:
         claimed = card.get("hyperparameters")
         path = described_path(card)
         stage = facts.dvc.producer_of(path) if path and isinstance(claimed, dict) else None
@@ -162,7 +162,7 @@ def metric_differs(facts: RepoFacts) -> Iterator[Violation]:
     Passes — it holds 0.9381 (0.94 at two decimals).
     """
     listed = {m.path: m for m in facts.dvc.metrics}
-    for card in facts.documents_of("model-card"):
+    for card in facts.model_cards:
         items = card.get("metrics")
         unpulled: set[str] = set()
         for index, item in enumerate(items if isinstance(items, list) else ()):

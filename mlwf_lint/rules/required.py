@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from mlwf_lint.facts.documents import DESCRIBED_BY, described_path
+from mlwf_lint.facts.documents import DESCRIBED_BY, HF_KIND, described_path
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.rules.base import rule
@@ -46,7 +46,7 @@ def ml_code_without_model_card(facts: RepoFacts) -> Iterator[Violation]:
         docs/ml/models/churn-model.md
     """
     ml = facts.ml_code
-    if ml is None or facts.documents_of("model-card") or facts.dvc.models:
+    if ml is None or facts.model_cards or facts.documents_of(HF_KIND) or facts.dvc.models:
         return
     yield Violation(
         "MLW101",
@@ -77,8 +77,8 @@ def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
           path: models/model.pkl
           md5: 3863d0e317dee0a55c4e59d2ec0eef33
     """
-    described = _described_paths(facts, "model-card")
-    ids = {c.id for c in facts.documents_of("model-card")}
+    described = [p for p in map(described_path, facts.model_cards) if p]
+    ids = {c.id for c in facts.model_cards}
     for model in facts.dvc.models:
         if model.name in ids or _is_among(model.path, described):
             continue
@@ -145,7 +145,7 @@ def deployed_without_rollback(facts: RepoFacts) -> Iterator[Violation]:
     plans = facts.documents_of("rollback-plan")
     plan_ids = {p.id for p in plans}
     covered = {model for p in plans if isinstance(model := p.get("model"), str)}
-    for card in facts.documents_of("model-card"):
+    for card in facts.model_cards:
         status = card.get("status")
         if status not in DEPLOYED:
             continue

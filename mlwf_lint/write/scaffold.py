@@ -253,6 +253,11 @@ def new_document(root: Path, config: Config, kind: str, doc_id: str) -> tuple[Pa
     document points at, when it was not there yet, then the document)."""
     if kind not in KINDS:
         raise UsageError(f"unknown kind {kind!r}; one of: {', '.join(KINDS)}")
+    if kind == "hf-model-card":
+        raise UsageError(
+            "a Hugging Face card is written with the Hub's template; to make one from a model "
+            "card of ours: mlwf-lint export huggingface MODEL_ID"
+        )
     folder = document_folder(config, kind)
     sections = _sections(config, kind)
     written: list[Path] = []

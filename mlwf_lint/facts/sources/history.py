@@ -125,6 +125,12 @@ def tags(root: Path) -> list[Tag]:
     return found
 
 
+def last_commit_day(root: Path, path: str) -> str | None:
+    """The committer date (YYYY-MM-DD) of the last commit that changed `path`."""
+    day = _git(root, "log", "-1", "--format=%cs", "--", path).stdout.decode().strip()
+    return day or None
+
+
 def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
     """path → the file's bytes in the commit HEAD names (None: not there, or no commit)."""
     return {path: raw for (_rev, path), raw in read_at(root, (("HEAD", p) for p in paths)).items()}
