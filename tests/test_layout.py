@@ -74,3 +74,25 @@ def test_few_loose_modules_and_every_folder_says_what_lives_there() -> None:
     for init in sorted(PACKAGE.glob("*/**/__init__.py")):
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert docstring and "import" in docstring, f"{init} must say what it may import"
+
+
+def test_the_command_never_imports_the_hub_or_croissant_libraries() -> None:
+    """huggingface_hub and mlcroissant check our exports in the tests; the command does
+    its checking with the shipped schema and stays light on the hook's path."""
+    found = []
+    for module, path in _modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            found += [
+                f"{module}: {n}"
+                for n in names
+                if n.split(".")[0] in ("huggingface_hub", "mlcroissant")
+            ]
+    assert found == []
