@@ -22,8 +22,10 @@ if TYPE_CHECKING:
     from mlwf_lint.findings import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = ("check", "demo", "rule", "schema", "init", "new", "install-hook", "export")
-FORMAT_NAMES = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
+COMMANDS = (
+    "check", "demo", "rule", "schema", "init", "new", "install-hook", "export", "graph", "merge",
+)  # fmt: skip
+FORMAT_NAMES = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown", "html")
 
 
 class _Exit(Exception):
@@ -208,16 +210,9 @@ def _emit(text: str, target: Path | None) -> None:
     if target is None:
         sys.stdout.write(text)
         return
-    import tempfile
+    from mlwf_lint.write.atomic import replace_text
 
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    replace_text(target, text)
 
 
 def _write_baseline(root: Path, report: Report, options: CheckOptions) -> int:
@@ -231,7 +226,7 @@ def _write_baseline(root: Path, report: Report, options: CheckOptions) -> int:
         counts = baseline.shrunk(before, now)
         dropped = sum(before.counts.values()) - sum(counts.values())
         new = sum(now.values()) - sum(counts.values())
-        baseline.write(file, counts)
+        _emit(baseline.to_text(counts), file)
         sys.stderr.write(
             f"mlwf-lint: {file}: {counted(dropped, 'resolved finding')} dropped, "
             f"{counted(sum(counts.values()), 'finding')} kept"
@@ -239,7 +234,7 @@ def _write_baseline(root: Path, report: Report, options: CheckOptions) -> int:
             + "\n"
         )
     else:
-        baseline.write(file, now)
+        _emit(baseline.to_text(now), file)
         sys.stderr.write(
             f"mlwf-lint: wrote {counted(sum(now.values()), 'finding')} "
             f"({len(now)} {'entry' if len(now) == 1 else 'entries'}) to {file}\n"
@@ -465,6 +460,53 @@ def _main_export(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _main_graph(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="mlwf-lint graph",
+        description="Draw the lineage — source datasets → stages → models — with the state "
+        "of each dataset's and model's document (documented, stale, invalid, missing).",
+    )
+    parser.add_argument("path", nargs="?", type=Path, default=Path.cwd(), metavar="PATH")
+    parser.add_argument("--format", choices=("mermaid", "dot", "json", "html"), default="mermaid")
+    parser.add_argument("--output", type=Path, help="write to FILE (whole, or not at all)")
+    parser.add_argument("--config", type=Path)
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.check.checker import CheckRequest, check
+    from mlwf_lint.graph import Graph
+    from mlwf_lint.report import FORMATS, RenderOptions, graphs
+
+    report = check(CheckRequest(paths=(args.path,), config_file=args.config)).report
+    graph = report.graph or Graph()
+    if args.format == "html":
+        text = FORMATS["html"](report, RenderOptions())
+    else:
+        text = {"mermaid": graphs.to_mermaid, "dot": graphs.to_dot, "json": graphs.to_json}[
+            args.format
+        ](graph)
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _main_merge(argv: list[str]) -> int:
+    parser = _Parser(
+        prog="mlwf-lint merge",
+        description="One page for many repositories from their JSON reports "
+        "(`mlwf-lint --format json` in each repository's CI job).",
+    )
+    parser.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    parser.add_argument("--format", choices=("html", "markdown", "json"), default="html")
+    parser.add_argument("--output", type=Path, help="write to FILE (whole, or not at all)")
+    _common(parser)
+    args = parser.parse_args(argv)
+    from mlwf_lint.report import merge
+
+    repositories = [merge.load(path) for path in args.reports]
+    render = {"html": merge.to_html, "markdown": merge.to_markdown, "json": merge.to_json}
+    _emit(render[args.format](repositories), args.output)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args and args[0] in COMMANDS else "check"
@@ -480,6 +522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new": _main_new,
         "install-hook": _main_install_hook,
         "export": _main_export,
+        "graph": _main_graph,
+        "merge": _main_merge,
     }
     try:
         return handlers[command](args)

@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mlwf_lint.graph import Graph
+
 
 class Severity(enum.IntEnum):
     """Ordered so that `severity >= threshold` reads naturally."""
@@ -140,6 +142,9 @@ class Report:
     files: tuple[str, ...]  # the files checked: documents and DVC files
     tool_version: str
     rules: tuple[RuleInfo, ...] = ()
+    graph: Graph | None = None  # the lineage, for the formats that draw it
+    repository: str | None = None  # its folder's name
+    remote: str | None = None  # `origin`'s URL, when there is one
 
     @property
     def files_checked(self) -> int:

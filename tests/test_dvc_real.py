@@ -100,7 +100,10 @@ def test_real_project_needs_model_card_and_lineage_only(
     status, report = lint_json(capsys, str(dvc_project.path))
 
     assert status == 1
-    assert sorted(report) == ["findings", "summary", "tool"]
+    # design §5 keys, and what `merge` needs (design §11)
+    assert sorted(report) == [
+        "coverage", "findings", "graph", "report_version", "repository", "summary", "tool",
+    ]  # fmt: skip
     assert report["tool"] == {"name": "mlwf-lint", "version": "0.1.0"}
     found = [(f["code"], f["path"]) for f in report["findings"]]
     assert found == [("MLW103", "data/data.xml.dvc"), ("MLW102", "dvc.yaml")]

@@ -61,7 +61,7 @@ CLEAN = Report(findings=(), files=("dvc.yaml",), tool_version="0.1.0", rules=RUL
 
 CASES = [
     (name, report, options)
-    for name in ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
+    for name in ("text", "json", "sarif", "github", "gitlab", "junit", "markdown", "html")
     for report in (EDGES, CLEAN)
     for options in (
         [RenderOptions(), RenderOptions(color=True), RenderOptions(quiet=True)]

@@ -8,8 +8,6 @@ what was resolved without adding anything new (unless forced)."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -89,8 +87,8 @@ def entries_of(findings: Iterable[Finding]) -> Counter[Key]:
     return Counter(finding_key(f) for f in findings if f.code != RESOLVED)
 
 
-def write(file: Path, counts: Counter[Key]) -> None:
-    """Write the baseline, sorted and indented so a diff shows entries, atomically."""
+def to_text(counts: Counter[Key]) -> str:
+    """The baseline file: sorted and indented, so that a diff shows entries."""
     entries = [
         {"code": c, "path": p, "pointer": ptr, "message": m, "count": n}
         for (c, p, ptr, m), n in sorted(counts.items(), key=lambda kv: (kv[0][1], *kv[0]))
@@ -101,14 +99,7 @@ def write(file: Path, counts: Counter[Key]) -> None:
         indent=4,
         ensure_ascii=False,
     )
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
-        os.replace(temporary, file)
-    except OSError as exc:
-        raise UsageError(f"cannot write baseline {file}: {exc.strerror or exc}") from exc
+    return text + "\n"
 
 
 def shrunk(existing: Baseline, now: Counter[Key]) -> Counter[Key]:

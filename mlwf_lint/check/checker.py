@@ -10,6 +10,7 @@ from pathlib import Path
 from mlwf_lint import __version__
 from mlwf_lint.check import baseline
 from mlwf_lint.check.engine import is_enabled, run_rules
+from mlwf_lint.check.lineage import build_graph
 from mlwf_lint.config import Config, load_config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
@@ -125,5 +126,13 @@ def check(request: CheckRequest) -> CheckResult:
     if baseline_file is not None and request.use_baseline:
         findings = _without_baseline(findings, baseline_file, root, config, scope, base)
     rules = tuple(RuleInfo(r.code, r.title, r.severity, r.doc) for r in RULES.values())
-    report = Report(findings, facts.checked_files, __version__, rules)
+    report = Report(
+        findings,
+        facts.checked_files,
+        __version__,
+        rules,
+        graph=build_graph(facts, findings),
+        repository=root.resolve().name,
+        remote=git.remote_url(root),
+    )
     return CheckResult(root, report, config.fail_on)

@@ -31,5 +31,6 @@ def _lazy(module: str) -> Renderer:
 
 
 FORMATS: dict[str, Renderer] = {
-    name: _lazy(name) for name in ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
+    name: _lazy(name)
+    for name in ("text", "json", "sarif", "github", "gitlab", "junit", "markdown", "html")
 }

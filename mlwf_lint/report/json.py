@@ -1,4 +1,6 @@
-"""The stable JSON report of design §5."""
+"""The stable JSON report of design §5, with what `merge` needs (design §11): the
+repository, the documentation coverage and the lineage graph. `report_version` changes
+only when a key's meaning does."""
 
 from __future__ import annotations
 
@@ -6,7 +8,10 @@ import json
 from typing import Any
 
 from mlwf_lint.findings import Finding, Report, Severity
+from mlwf_lint.graph import DOCUMENTED_KINDS, Graph
 from mlwf_lint.report import RenderOptions
+
+REPORT_VERSION = 1
 
 
 def finding_to_dict(finding: Finding) -> dict[str, Any]:
@@ -25,8 +30,11 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
 
 
 def render(report: Report, options: RenderOptions) -> str:
+    graph = report.graph or Graph()
     document = {
         "tool": {"name": "mlwf-lint", "version": report.tool_version},
+        "report_version": REPORT_VERSION,
+        "repository": {"name": report.repository, "remote": report.remote},
         "findings": [finding_to_dict(f) for f in report.findings],
         "summary": {
             "errors": report.count(Severity.ERROR),
@@ -34,5 +42,10 @@ def render(report: Report, options: RenderOptions) -> str:
             "notices": report.count(Severity.NOTICE),
             "files_checked": report.files_checked,
         },
+        "coverage": {
+            f"{kind}s": dict(zip(("documented", "total"), graph.coverage(kind), strict=True))
+            for kind in DOCUMENTED_KINDS
+        },
+        "graph": graph.to_dict(),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -97,3 +97,17 @@ def ignored(root: Path, paths: list[str]) -> dict[str, str]:
         if source and not pattern.startswith("!"):
             found[path] = f"{source}:{line}: {pattern}"
     return found
+
+
+def remote_url(root: Path) -> str | None:
+    """`origin`'s URL from `.git/config`, read as a file (no process on the hook's
+    path); None without one, or when `.git` is not a folder (a worktree, a submodule)."""
+    import configparser
+
+    config = configparser.ConfigParser(strict=False, interpolation=None)
+    try:
+        config.read_string((root / ".git" / "config").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    url = config.get('remote "origin"', "url", fallback=None)
+    return url.strip() if url else None
