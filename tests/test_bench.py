@@ -37,4 +37,5 @@ def test_benchmark_script_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 4  # the header and four figures
+    assert len(rows) == 1 + 7  # the header; typical; case 2 cold and warm; case 3 cold and warm
+    assert any("cold (fresh clone)" in row for row in rows)

@@ -121,6 +121,7 @@ def check(request: CheckRequest) -> CheckResult:
         )
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
+    cache.save()  # once, after the base too: what both runs read (cold: one write, not two)
     findings = tuple(f for f in findings if _in_scope(f, scope))
     baseline_file = request.baseline or (root / config.baseline if config.baseline else None)
     if baseline_file is not None and request.use_baseline:

@@ -64,6 +64,7 @@ class ResultCache:
         self.path = folder / CACHE_FILE if folder else None
         self.entries: dict[str, Any] = {}
         self.used: dict[str, Any] = {}
+        self.parsed: dict[str, Parsed | ParseProblem] = {}  # this run's, never mutated
         self.dirty = False
         if self.path is not None:
             try:
@@ -92,13 +93,16 @@ class ResultCache:
 
     def parse(self, raw: bytes, suffix: str) -> Parsed | ParseProblem:
         key = self.key("parse", suffix, raw)
+        if (seen := self.parsed.get(key)) is not None:
+            return seen  # the same bytes again this run (diff mode reads most files twice)
         entry = self.get(key)
         if entry is not None:
             try:
-                return _from_json(entry)
+                self.parsed[key] = _from_json(entry)
+                return self.parsed[key]
             except (KeyError, TypeError, IndexError):
                 pass
-        result = parse_document(raw, suffix)
+        result = self.parsed[key] = parse_document(raw, suffix)
         self.put(key, _to_json(result))
         return result
 

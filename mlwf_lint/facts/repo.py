@@ -340,7 +340,6 @@ def gather(
         history_facts = gather_history(
             root, watched, dvc, cache, count_lag=config.staleness_commits > 0
         )
-    cache.save()
     return RepoFacts(
         root=root,
         config=config,
