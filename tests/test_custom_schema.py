@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -33,16 +32,7 @@ def _team_schema(repo: GitRepo, extra_ref: str = "common.json#/$defs/team") -> N
     repo.write(".mlwf-lint.yaml", "documents:\n  data-lineage: {schema: schemas/lineage.json}\n")
 
 
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a socket was opened")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-
-
-@pytest.mark.usefixtures("no_network")
+@pytest.mark.usefixtures("no_sockets")
 def test_team_schema_with_local_refs(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     _team_schema(git_repo)
     git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: web\n")
@@ -59,7 +49,7 @@ def test_team_schema_with_local_refs(git_repo: GitRepo, capsys: pytest.CaptureFi
     assert codes(lint_json(capsys, str(git_repo.path))[1]) == []
 
 
-@pytest.mark.usefixtures("no_network")
+@pytest.mark.usefixtures("no_sockets")
 def test_remote_ref_is_exit_2_without_a_connection(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -88,7 +78,7 @@ def test_invalid_team_schema(git_repo: GitRepo, capsys: pytest.CaptureFixture[st
     assert "is not a valid JSON Schema" in capsys.readouterr().err
 
 
-@pytest.mark.usefixtures("no_network")
+@pytest.mark.usefixtures("no_sockets")
 @pytest.mark.parametrize("documents", ["none", "broken"])
 def test_configuration_is_checked_before_any_document(
     documents: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]

@@ -167,6 +167,11 @@ def test_merge_many_repositories(
         ("not json", "is not a JSON report"),
         ('{"tool": {"name": "ruff"}}', "is not an mlwf-lint JSON report"),
         ('{"tool": {"name": "mlwf-lint", "version": "0.0.1"}, "findings": []}', "another format"),
+        ('{"tool": "mlwf-lint"}', "is not an mlwf-lint JSON report"),
+        (
+            '{"tool": {"name": "mlwf-lint"}, "report_version": 1, "summary": {"errors": "x"}}',
+            "malformed",
+        ),
     ):
         bad = tmp_path / "bad.json"
         bad.write_text(content)

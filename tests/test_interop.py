@@ -6,7 +6,6 @@ Croissant (loaded by `mlcroissant`); no network."""
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -41,15 +40,6 @@ mlwf:
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a socket was opened")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-
-
-@pytest.fixture
 def hub_repo(git_repo: GitRepo) -> GitRepo:
     git_repo.write(".mlwf-lint.yaml", HF_GLOB)
     return git_repo
@@ -76,7 +66,7 @@ def hub_repo(git_repo: GitRepo) -> GitRepo:
         ("tags: robotics\n", (1, 7), "tags must be a list"),
     ],
 )
-@pytest.mark.usefixtures("no_network")
+@pytest.mark.usefixtures("no_sockets")
 def test_hub_metadata_rules_offline_with_line_and_column(
     hub_repo: GitRepo,
     capsys: pytest.CaptureFixture[str],
@@ -147,7 +137,7 @@ def test_a_hub_card_with_an_mlwf_block_takes_part_in_the_model_rules(
     assert "value: 0.94}" in text and f"md5: {MODEL_MD5}}}" in text
 
 
-@pytest.mark.usefixtures("no_network")
+@pytest.mark.usefixtures("no_sockets")
 def test_export_huggingface_loads_with_the_hub_library_and_passes_our_schema(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -174,7 +164,7 @@ def test_export_huggingface_loads_with_the_hub_library_and_passes_our_schema(
     assert "no model card with id 'nope' (ids: text-classifier)" in capsys.readouterr().err
 
 
-@pytest.mark.usefixtures("no_network")
+@pytest.mark.usefixtures("no_sockets")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # rdflib, inside mlcroissant
 def test_export_croissant_loads_with_mlcroissant(tmp_path: Path) -> None:
     mlc = pytest.importorskip("mlcroissant")

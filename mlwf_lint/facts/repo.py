@@ -321,11 +321,12 @@ def gather(
         )
     if config.check_data:
         workspace = dvc_lib.modified_data(root, files, keep=cache.path is not None)
-    params = read_values(root, value_files(dvc)[0], config.max_file_size, parse=cache.parse)
+    params_files, metrics_files = value_files(dvc)
+    params = read_values(root, params_files, config.max_file_size, parse=cache.parse)
     metrics = (
         read_values(
             root,
-            value_files(dvc)[1],
+            metrics_files,
             config.max_file_size,
             at_head=(lambda paths: history.read_head(root, paths)) if live else None,
             parse=cache.parse,

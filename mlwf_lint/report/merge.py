@@ -40,23 +40,35 @@ def load(path: Path) -> Repository:
         raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except (ValueError, UnicodeDecodeError):
         raise UsageError(f"{path} is not a JSON report (not JSON)") from None
-    if not isinstance(data, dict) or (data.get("tool") or {}).get("name") != "mlwf-lint":
+    tool = data.get("tool") if isinstance(data, dict) else None
+    if not isinstance(tool, dict) or tool.get("name") != "mlwf-lint":
         raise UsageError(f"{path} is not an mlwf-lint JSON report")
     if data.get("report_version") != REPORT_VERSION:
-        version = (data.get("tool") or {}).get("version")
         raise UsageError(
-            f"{path} is a report of another format (mlwf-lint {version}, report_version "
-            f"{data.get('report_version')!r}; this merge reads {REPORT_VERSION}): lint again "
-            "with this version"
+            f"{path} is a report of another format (mlwf-lint {tool.get('version')}, "
+            f"report_version {data.get('report_version')!r}; this merge reads "
+            f"{REPORT_VERSION}): lint again with this version"
         )
-    repository = data.get("repository") or {}
+    repository, summary = data.get("repository") or {}, data.get("summary") or {}
+    coverage, findings = data.get("coverage") or {}, data.get("findings") or []
+    well_formed = (
+        isinstance(repository, dict)
+        and isinstance(summary, dict)
+        and all(isinstance(v, int) for v in summary.values())
+        and isinstance(coverage, dict)
+        and all(isinstance(v, dict) for v in coverage.values())
+        and isinstance(findings, list)
+        and all(isinstance(f, dict) for f in findings)
+    )
+    if not well_formed:
+        raise UsageError(f"{path}: a report whose summary, coverage or findings are malformed")
     return Repository(
         str(path),
         str(repository.get("name") or path.stem),
         repository.get("remote"),
-        {k: int(v) for k, v in (data.get("summary") or {}).items()},
-        data.get("coverage") or {},
-        list(data.get("findings") or []),
+        summary,
+        coverage,
+        findings,
     )
 
 

@@ -208,13 +208,13 @@ def _check_metric(
                 "add it there",
             )
             return
-        readings = {path: facts.metrics_values.get(path, Unread(path, ABSENT))}
+        reading = facts.metrics_values.get(path, Unread(path, ABSENT))
+        if isinstance(reading, Unread) and reading.reason == ABSENT:
+            unpulled.add(path)  # one notice per card says so
+            return
+        readings = {path: reading}
     else:
         readings = dict(facts.metrics_values)
-    for path, reading in readings.items():
-        if isinstance(reading, Unread) and reading.reason == ABSENT and readings.keys() == {path}:
-            unpulled.add(path)
-            return
     found = find_metric(item, readings)
     if not found:
         if isinstance(source, str) and source.strip():

@@ -158,8 +158,8 @@ def croissant(facts: RepoFacts, dataset_id: str) -> str:
     path = described_path(record)
     output = facts.dvc.output_for(path) if path else None
     md5 = output.md5 if output and output.path == path else record.get("dataset", "md5")
-    source = record.get("source") if isinstance(record.get("source"), dict) else {}
-    assert isinstance(source, dict)
+    found = record.get("source")
+    source: dict[str, Any] = found if isinstance(found, dict) else {}
     distribution: list[dict[str, Any]] = []
     if path:
         suffix = posixpath.splitext(path)[1].lstrip(".").lower()
