@@ -361,6 +361,58 @@ def test_a_change_on_a_branch_the_document_never_saw_is_stale(
     assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]
 
 
+def test_a_change_undone_before_head_leaves_the_document_current(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the record's commit saw exactly the hash HEAD records: a new version that was
+    # rolled back does not make it stale (content decides; the old answer named the
+    # rollback commit); a .dvc edit that keeps the hash (a description) does not either
+    _documented_dataset(git_repo, "a" * 32)
+    git_repo.commit("Document raw.csv")
+    _dvc_add_file(git_repo, "data/raw.csv", "b" * 32)
+    git_repo.commit("New raw data")
+    _dvc_add_file(git_repo, "data/raw.csv", "a" * 32)
+    git_repo.commit("Roll the data back")
+    dvc_file = git_repo.path / "data/raw.csv.dvc"
+    dvc_file.write_text(dvc_file.read_text() + "desc: the raw export\n")
+    git_repo.commit("Describe the data")
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert report["findings"] == []
+    _dvc_add_file(git_repo, "data/raw.csv", "c" * 32)
+    changed = git_repo.commit("Newer data")
+    git_repo.commit("Unrelated")  # the commit named is the one that changed the hash
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw.yaml"]
+    assert f"but {changed[:7]} (" in report["findings"][0]["message"]
+
+
+def test_many_documents_are_each_judged_against_their_own_last_commit(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # more documents than git is given as separate pathspecs (their folder is given)
+    from conftest import lineage_record
+
+    def _md5(n: int) -> str:
+        return hashlib.md5(str(n).encode()).hexdigest()
+
+    for n in range(20):
+        _dvc_add_file(git_repo, f"data/raw{n}.csv", _md5(n))
+        git_repo.write(
+            f"docs/ml/data/raw{n}.yaml",
+            lineage_record(f"raw{n}", f"data/raw{n}.csv", _md5(n)),
+        )
+    git_repo.write("docs/ml/README.txt", "not a document\n")
+    git_repo.commit("Twenty datasets, documented")
+    for n in (3, 17):
+        _dvc_add_file(git_repo, f"data/raw{n}.csv", _md5(n + 100))
+        git_repo.commit(f"New raw{n}")
+    git_repo.write("docs/ml/data/raw17.yaml", lineage_record("raw17", "data/raw17.csv", _md5(117)))
+    git_repo.commit("Re-review raw17")
+    _status, report = lint_json(capsys, str(git_repo.path), "--select", "MLW402")
+    assert [f["path"] for f in report["findings"]] == ["docs/ml/data/raw3.yaml"]
+    assert "'New raw3'" in report["findings"][0]["message"]
+
+
 def test_staleness_commits_allows_a_lag_in_commits(
     git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

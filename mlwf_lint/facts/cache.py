@@ -113,7 +113,8 @@ class ResultCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(self.used, stream, separators=(",", ":"))
+                # dumps, not dump: only the one-shot encoder is the C one (3x faster)
+                stream.write(json.dumps(self.used, separators=(",", ":")))
             os.replace(temporary, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs speed next time

@@ -24,6 +24,8 @@ from mlwf_lint.facts.sources.dvc import (
 )
 from mlwf_lint.facts.sources.history import Commit
 
+Cause = tuple[Commit, str]  # a commit, and what it did
+
 
 @dataclass(frozen=True)
 class HistoryFacts:
@@ -32,16 +34,15 @@ class HistoryFacts:
     ancestors: Mapping[str, bool] = field(default_factory=dict)  # SHA → is an ancestor of HEAD
     # (ref, DVC path) → what the declaring .dvc/dvc.lock recorded at that revision
     recorded_at: Mapping[tuple[str, str], DvcOutput | None] = field(default_factory=dict)
-    touched: Mapping[str, Commit] = field(default_factory=dict)  # path → its last commit
+    written: Mapping[str, Commit] = field(default_factory=dict)  # document → its last commit
     uncommitted: frozenset[str] = frozenset()  # paths changed in the working tree
-    hash_changed: Mapping[str, Commit] = field(default_factory=dict)  # DVC path → commit
+    # document → the changes its last commit has not seen, newest first (see
+    # _changes_behind): content decides, ancestry names the commit, never dates
+    behind: Mapping[str, tuple[Cause, ...]] = field(default_factory=dict)
     # (DVC path, md5 a document records) → the commit that replaced that md5, recorded
     # as the path's legacy (DVC 2) hash, by the DVC 3 hash recorded now (a migration)
     legacy_values: Mapping[tuple[str, str], Commit] = field(default_factory=dict)
-    # (cause SHA, document's last commit SHA) → whether the document's commit has the
-    # cause in its history (ancestry, never dates)
-    contains: Mapping[tuple[str, str], bool] = field(default_factory=dict)
-    # the same pairs, when not contained: how many commits the cause is ahead
+    # (cause SHA, document's last commit SHA) → how many commits the cause is ahead
     commits_ahead: Mapping[tuple[str, str], int] = field(default_factory=dict)
     # the GTO registry from the tags (read when there are model cards)
     registry: Mapping[str, RegistryArtifact] = field(default_factory=dict)
@@ -126,82 +127,128 @@ def gather_history(
         for d in documents
         if (p := described_path(d)) and (output := dvc.output_for(p)) and output.path == p
     }
-    watched = set(described)
-    for output in described.values():
-        watched.update(producing_code(output, dvc))
-    # a .dvc file records one output: the commit that last changed it is the one that
-    # changed its hash, so .dvc files ride on the same single log pass
-    dvc_files = {o.declared_in for o in described.values() if is_dvc_file(o.declared_in)}
-    touched = _last_touches(root, watched | dvc_files, head, cache or NoCache())
-    hash_changed = _hash_changes(root, described.values(), touched)
+    written = _last_commits(root, set(described), head, cache or NoCache())
     kinds = {d.path: d.kind for d in documents}
-    pairs = {
-        (cause.sha, touched[doc].sha)
-        for doc, output in described.items()
-        if doc in touched
-        for cause, _why in changes_behind(kinds[doc], output, dvc, touched, hash_changed)
-    }
-    contains = _contains(root, pairs, cache or NoCache())
+    anchored = {d: (kinds[d], out, written[d]) for d, out in described.items() if d in written}
+    behind = _changes_behind(root, anchored, dvc)
     lag = {
-        pair: history.count_between(root, pair[1], pair[0])
-        for pair, seen in contains.items()
-        if not seen and count_lag
+        (cause.sha, written[doc].sha): history.count_between(root, written[doc].sha, cause.sha)
+        for doc, causes in behind.items()
+        for cause, _why in causes
+        if count_lag
     }
     return HistoryFacts(
         refs=resolved,
         ancestors=ancestors,
         recorded_at=recorded_at,
-        touched=touched,
+        written=written,
         uncommitted=frozenset(history.changed_since(root, "HEAD")),
-        hash_changed=hash_changed,
-        legacy_values=_legacy_values(root, documents, dvc, hash_changed),
-        contains=contains,
+        behind=behind,
+        legacy_values=_legacy_values(root, documents, dvc),
         commits_ahead=lag,
         registry=read_registry(history.tags(root)) if cards else {},
     )
 
 
-def changes_behind(
-    kind: str,
-    output: DvcOutput,
-    dvc: DvcFacts,
-    touched: Mapping[str, Commit],
-    hash_changed: Mapping[str, Commit],
-) -> list[tuple[Commit, str]]:
-    """The commits a document must have seen, each with what it did: the one from
-    which DVC records its output's current hash, and for a model card the last change
-    to each piece of code its training stage depends on."""
-    causes = []
-    if (changed := hash_changed.get(output.path)) is not None:
-        causes.append((changed, f"changed the hash {output.declared_in} records for {output.path}"))
-    if kind == "model-card":
+def _changes_behind(
+    root: Path, documents: Mapping[str, tuple[str, DvcOutput, Commit]], dvc: DvcFacts
+) -> dict[str, tuple[Cause, ...]]:
+    """document → the changes its last commit W has not seen, newest first: the hash
+    DVC records for what it describes differs at W from HEAD's, or (a model card) a
+    piece of code its training stage depends on (a dep DVC does not track) has other
+    content at W than at HEAD. Content, not dates, decides; each change is then named
+    by the newest commit of `W..HEAD` that made it — ancestry: a commit W holds is never
+    named. A clean repository costs two batched `cat-file` calls, whatever its history."""
+    code = {
+        doc: producing_code(out, dvc) if kind == "model-card" else []
+        for doc, (kind, out, _w) in documents.items()
+    }
+    revisions = {doc: (w.sha, "HEAD") for doc, (_k, _o, w) in documents.items()}
+    ids = history.object_ids(
+        root, {(rev, path) for doc in documents for path in code[doc] for rev in revisions[doc]}
+    )
+    records = history.read_at(
+        root,
+        {(rev, recording_file(o)) for d, (_k, o, _w) in documents.items() for rev in revisions[d]},
+    )
+    stale_code: dict[str, set[str]] = {}  # W → code paths changed since
+    stale_hash: dict[tuple[str, str], set[str]] = {}  # (W, recording file) → md5s recorded since
+    for doc, (_kind, out, w) in documents.items():
+        stale_code.setdefault(w.sha, set()).update(
+            p for p in code[doc] if ids.get((w.sha, p)) != ids.get(("HEAD", p))
+        )
+        now, then = (_recorded(records, rev, out) for rev in ("HEAD", w.sha))
+        if now is not None and now.md5 and (then is None or then.md5 != now.md5):
+            stale_hash.setdefault((w.sha, recording_file(out)), set()).add(now.md5)
+    named_code = {
+        w: history.last_touches(root, paths, f"{w}..HEAD")
+        for w, paths in stale_code.items()
+        if paths
+    }
+    named_hash = {
+        (w, file): _hash_introduced(root, file, md5s, f"{w}..HEAD")
+        for (w, file), md5s in stale_hash.items()
+    }
+    behind: dict[str, tuple[Cause, ...]] = {}
+    for doc, (_kind, out, w) in documents.items():
+        causes: list[Cause] = []
+        now = _recorded(records, "HEAD", out)
+        introduced = named_hash.get((w.sha, recording_file(out)), {})
+        if now is not None and now.md5 in introduced:
+            why = f"changed the hash {out.declared_in} records for {out.path}"
+            causes.append((introduced[now.md5], why))
+        touches = named_code.get(w.sha, {})
         causes += [
-            (touched[code], f"changed {code}, a dependency of stage {output.stage}")
-            for code in producing_code(output, dvc)
-            if code in touched
+            (touches[p], f"changed {p}, a dependency of stage {out.stage}")
+            for p in code[doc]
+            if p in touches and ids.get((w.sha, p)) != ids.get(("HEAD", p))
         ]
-    return causes
+        if causes:
+            # newest first: which to name is presentation, so the commit time may order
+            # commits of different walks (staleness itself was decided by content)
+            behind[doc] = tuple(sorted(causes, key=lambda cause: -cause[0].time))
+    return behind
+
+
+def _recorded(
+    records: Mapping[tuple[str, str], bytes | None], rev: str, output: DvcOutput
+) -> DvcOutput | None:
+    raw = records.get((rev, recording_file(output)))
+    return recorded_hash(recording_file(output), raw, output.path) if raw is not None else None
+
+
+def _hash_introduced(root: Path, dvc_file: str, md5s: set[str], rev: str) -> dict[str, Commit]:
+    """md5 → the newest commit of `rev` from which `dvc_file` records it: for a .dvc
+    file (it records one output) its last change, for a dvc.lock the commit whose diff
+    added the hash."""
+    if is_dvc_file(dvc_file):
+        last = history.last_touches(root, {dvc_file}, rev).get(dvc_file)
+        return dict.fromkeys(md5s, last) if last is not None else {}
+    return history.introducing_commits(root, dvc_file, md5s, rev)
 
 
 def _legacy_values(
-    root: Path,
-    documents: tuple[Document, ...],
-    dvc: DvcFacts,
-    hash_changed: Mapping[str, Commit],
+    root: Path, documents: tuple[Document, ...], dvc: DvcFacts
 ) -> dict[tuple[str, str], Commit]:
     """For a document md5 that differs from the DVC 3 hash recorded now: the commit that
     recorded the DVC 3 hash, when just before it the same file recorded the document's
     value as the path's legacy (DVC 2) hash — a migration, maybe of the same data. Any
-    other mismatch is stale. One batched read of the files at those commits' parents."""
-    candidates: dict[tuple[str, str], tuple[str, Commit]] = {}  # (path, md5) → (file, C)
+    other mismatch is stale. Asked only for mismatching md5s (rare): per recording file,
+    the commit that introduced the hash, then one batched read at those parents."""
+    wanted: dict[str, dict[str, set[str]]] = {}  # file → DVC 3 md5 → document md5s
     for doc, where, path in recorded_hashes(documents):
         value = doc.get(*where)
         output = dvc.output_for(path)
         if not isinstance(value, str) or output is None or output.path != path:
             continue
-        changed = hash_changed.get(path)
-        if output.hash_name == DVC3_HASH and output.md5 and value != output.md5 and changed:
-            candidates[(path, value)] = (recording_file(output), changed)
+        if output.hash_name == DVC3_HASH and output.md5 and value != output.md5:
+            wanted.setdefault(recording_file(output), {}).setdefault(output.md5, set()).add(value)
+    candidates: dict[tuple[str, str], tuple[str, Commit]] = {}  # (path, md5) → (file, C)
+    for dvc_file, by_md5 in wanted.items():
+        for md5, commit in _hash_introduced(root, dvc_file, set(by_md5), "HEAD").items():
+            for output in dvc.outputs:
+                if output.md5 == md5 and recording_file(output) == dvc_file:
+                    candidates.update({(output.path, v): (dvc_file, commit) for v in by_md5[md5]})
     blobs = history.read_at(root, {(f"{c.sha}^", f) for f, c in candidates.values()})
     found: dict[tuple[str, str], Commit] = {}
     for (path, value), (dvc_file, commit) in candidates.items():
@@ -215,23 +262,8 @@ def _legacy_values(
 LAST_TOUCH_KEY = "history:last-touch"
 
 
-def _contains(
-    root: Path, pairs: set[tuple[str, str]], cache: ResultCache
-) -> dict[tuple[str, str], bool]:
-    """Ancestry answers, remembered: whether one commit holds another never changes."""
-    known: dict[tuple[str, str], bool] = {}
-    for pair in pairs:
-        answer = cache.get(f"ancestry:{pair[0]}:{pair[1]}")
-        if isinstance(answer, bool):
-            known[pair] = answer
-    for pair, answer in history.contains(root, pairs - set(known)).items():
-        cache.put(f"ancestry:{pair[0]}:{pair[1]}", answer)
-        known[pair] = answer
-    return known
-
-
-def _last_touches(root: Path, paths: set[str], head: str, cache: ResultCache) -> dict[str, Commit]:
-    """Last changes of `paths`, remembered with the HEAD they were read at: the same
+def _last_commits(root: Path, paths: set[str], head: str, cache: ResultCache) -> dict[str, Commit]:
+    """Last commits of the documents `paths`, remembered with the HEAD they were read at: the same
     HEAD needs no `git log` at all, a descendant only the commits since (a hook run
     after a commit), anything else one full pass."""
     entry = cache.get(LAST_TOUCH_KEY)
@@ -252,24 +284,3 @@ def _last_touches(root: Path, paths: set[str], head: str, cache: ResultCache) ->
         },
     )
     return found
-
-
-def _hash_changes(
-    root: Path, outputs: Iterable[DvcOutput], touched: Mapping[str, Commit]
-) -> dict[str, Commit]:
-    """DVC path → the commit from which its current hash has been recorded: the last
-    change to its .dvc file, or the commit that added the hash to its dvc.lock."""
-    by_file: dict[str, list[DvcOutput]] = {}
-    changed: dict[str, Commit] = {}
-    for output in outputs:
-        if output.md5 and is_dvc_file(output.declared_in):
-            if output.declared_in in touched:
-                changed[output.path] = touched[output.declared_in]
-        elif output.md5:
-            by_file.setdefault(output.declared_in, []).append(output)
-    for dvc_file, outs in by_file.items():
-        added = history.introducing_commits(root, dvc_file, {o.md5 for o in outs if o.md5})
-        for output in outs:
-            if output.md5 in added:
-                changed[output.path] = added[output.md5]
-    return changed

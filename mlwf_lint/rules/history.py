@@ -9,7 +9,6 @@ from mlwf_lint.facts.documents import DESCRIBED_BY, Document, described_path
 from mlwf_lint.facts.history_facts import (
     HistoryFacts,
     card_for,
-    changes_behind,
     decision_refs,
     plan_refs,
 )
@@ -94,21 +93,17 @@ def stale_document(facts: RepoFacts) -> Iterator[Violation]:
     if history is None:
         return
     for doc in (*facts.documents_of("model-card"), *facts.documents_of("data-lineage")):
-        path = described_path(doc)
-        output = facts.dvc.output_for(path) if path else None
-        written = history.touched.get(doc.path)
-        if output is None or written is None or doc.path in history.uncommitted:
+        written = history.written.get(doc.path)
+        if written is None or doc.path in history.uncommitted:
             continue
-        causes = changes_behind(doc.kind, output, facts.dvc, history.touched, history.hash_changed)
         late = [
             (c, why)
-            for c, why in causes
-            if not history.contains.get((c.sha, written.sha), True)
-            and not _within_allowance(c, written, facts, history)
+            for c, why in history.behind.get(doc.path, ())
+            if not _within_allowance(c, written, facts, history)
         ]
         if not late:
             continue
-        commit, why = min(late, key=lambda item: item[0].index)  # the newest
+        commit, why = late[0]  # the newest
         yield Violation(
             "MLW402",
             f"last changed in {written.describe()}, but {commit.describe()} {why}",
