@@ -109,3 +109,37 @@ def test_editing_a_schema_reached_through_a_subfolder_is_seen_warm(
     warm = lint_json(capsys, str(git_repo.path), "--select", "MLW202")[1]
     cold = lint_json(capsys, str(git_repo.path), "--select", "MLW202", "--no-cache")[1]
     assert warm["findings"] == cold["findings"] == []
+
+
+@pytest.mark.usefixtures("no_sockets")
+def test_diff_mode_sees_a_tightened_team_schema_on_untouched_documents(
+    git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # diff mode validates only the documents a change touched — unless the change
+    # touched a team schema: then a document nobody edited can newly fail
+    _team_schema(git_repo)
+    git_repo.write(
+        "data/raw.csv.dvc",
+        "outs:\n- path: raw.csv\n  md5: 22a1a2931c8370d3aeedd7183606fd7f\n  hash: md5\n",
+    )
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: web\n")
+    git_repo.commit("A record with a team the schema refuses")
+    git_repo.write("docs/ml/data/other.yaml", lineage_record("other", "data/raw.csv") + "team: x\n")
+    git_repo.commit("Another record")
+    _status, report = lint_json(capsys, str(git_repo.path), "--base", "HEAD~1")
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [
+        ("docs/ml/data/other.yaml", "MLW202")  # raw.yaml's was there before: not new
+    ]
+    git_repo.write("docs/ml/data/raw.yaml", lineage_record("raw", "data/raw.csv") + "team: ads\n")
+    git_repo.write(
+        "docs/ml/data/other.yaml", lineage_record("other", "data/raw.csv") + "team: ads\n"
+    )
+    git_repo.commit("Both records say ads")
+    common = git_repo.path / "schemas/common.json"
+    common.write_text(common.read_text().replace('"search", "ads"', '"search"'))
+    git_repo.commit("Only search now; no record edited")
+    _status, report = lint_json(capsys, str(git_repo.path), "--base", "HEAD~1")
+    assert sorted(f["path"] for f in report["findings"]) == [
+        "docs/ml/data/other.yaml",
+        "docs/ml/data/raw.yaml",
+    ]

@@ -114,7 +114,8 @@ def check(request: CheckRequest) -> CheckResult:
 
         merge = diff.base_revision(root, base)
         changed = diff.changed_paths(root, merge)
-        facts = gather(root, config, history_for=changed, cache=cache)
+        only = diff.validated_in_diff(config, changed)
+        facts = gather(root, config, history_for=changed, validate_only=only, cache=cache)
         evidence = facts.ml_code.path if facts.ml_code else None
         change, base_findings = diff.compare_with_base(
             root, config, merge, changed, evidence, cache, value_paths(facts.dvc)

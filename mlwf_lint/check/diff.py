@@ -49,6 +49,16 @@ def base_revision(root: Path, ref: str) -> str:
     return merge
 
 
+def validated_in_diff(config: Config, changed: frozenset[str]) -> frozenset[str] | None:
+    """The documents whose schema violations can differ from the base's: those the
+    change touched, unless it touched a team schema's folder or one below it (where its
+    $refs lead): then every one."""
+    folders = {posixpath.dirname(k.schema) for k in config.kinds.values() if k.schema}
+    if any(not f or path.startswith(f + "/") for f in folders for path in changed):
+        return None
+    return changed
+
+
 def facts_at(
     root: Path,
     config: Config,
@@ -57,6 +67,7 @@ def facts_at(
     into: Path,
     cache: ResultCache | None = None,
     also: frozenset[str] = frozenset(),
+    validate_only: frozenset[str] | None = None,
 ) -> RepoFacts:
     """The facts of the repository as it was at `revision`, for the files that decide
     findings: documents, DVC files and the configuration, the file that showed ML code
@@ -68,7 +79,7 @@ def facts_at(
         if _wanted_at_base(f, config, ml_evidence, also)
     ]
     _materialize(root, revision, files, into)
-    return gather(into, config, files=files, live=False, cache=cache)
+    return gather(into, config, files=files, live=False, cache=cache, validate_only=validate_only)
 
 
 def _materialize(root: Path, revision: str, files: Iterable[str], into: Path) -> None:
@@ -100,7 +111,8 @@ def compare_with_base(
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         # unchanged files have the same bytes at the base: the cache answers for them
-        base = facts_at(root, config, merge, ml_evidence, Path(folder), cache, value_files)
+        only = validated_in_diff(config, changed)
+        base = facts_at(root, config, merge, ml_evidence, Path(folder), cache, value_files, only)
         base_findings = run_rules(base, RULES)
     return ChangeFacts(merge, changed, base.dvc.outputs, base.metrics_values), base_findings
 

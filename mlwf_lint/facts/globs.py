@@ -65,4 +65,13 @@ def matches(path: str, pattern: str) -> bool:
 
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:
-    return any(matches(path, p) for p in patterns)
+    combined = _any_of(patterns if isinstance(patterns, tuple) else tuple(patterns))
+    return combined is not None and combined.match(path) is not None
+
+
+@lru_cache(maxsize=128)
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for all: a 20,000-file repository asks each of them."""
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns), re.DOTALL)

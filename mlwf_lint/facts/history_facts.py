@@ -35,7 +35,7 @@ class HistoryFacts:
     # (ref, DVC path) → what the declaring .dvc/dvc.lock recorded at that revision
     recorded_at: Mapping[tuple[str, str], DvcOutput | None] = field(default_factory=dict)
     written: Mapping[str, Commit] = field(default_factory=dict)  # document → its last commit
-    uncommitted: frozenset[str] = frozenset()  # paths changed in the working tree
+    uncommitted: frozenset[str] = frozenset()  # documents changed in the working tree
     # document → the changes its last commit has not seen, newest first (see
     # _changes_behind): content decides, ancestry names the commit, never dates
     behind: Mapping[str, tuple[Cause, ...]] = field(default_factory=dict)
@@ -142,7 +142,7 @@ def gather_history(
         ancestors=ancestors,
         recorded_at=recorded_at,
         written=written,
-        uncommitted=frozenset(history.changed_since(root, "HEAD")),
+        uncommitted=frozenset(history.changed_since(root, "HEAD", set(written))),
         behind=behind,
         legacy_values=_legacy_values(root, documents, dvc),
         commits_ahead=lag,

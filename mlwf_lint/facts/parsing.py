@@ -79,8 +79,33 @@ def _yaml_composer() -> Any:
 
         from ruamel.yaml import YAML
 
-        _composer = YAML(typ="safe", pure=find_spec("_ruamel_yaml") is None)
+        pure = find_spec("_ruamel_yaml") is None
+        _composer = YAML(typ="safe", pure=pure)
+        if not pure:  # the C parser reads every document as YAML 1.2: one answer per scalar
+            _composer.Resolver = _remembering(_composer.Resolver)
     return _composer
+
+
+def _remembering(resolver: Any) -> Any:
+    """ruamel's resolver with its answers remembered: it asks for the YAML version and
+    tries up to a dozen patterns per scalar (40 % of composing); documents repeat the
+    same keys and values, and the C parser fixes the version at 1.2."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    class Remembering(resolver):  # type: ignore[misc]
+        answers: dict[tuple[str, Any], Any] = {}
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            if kind is not ScalarNode or self.yaml_path_resolvers or len(value) > 64:
+                return super().resolve(kind, value, implicit)
+            key = (value, tuple(implicit))
+            if (tag := self.answers.get(key)) is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self.answers) < 100_000:  # bounded: a huge file of distinct values
+                    self.answers[key] = tag
+            return tag
+
+    return Remembering
 
 
 def decode(raw: bytes) -> str | ParseProblem:

@@ -300,17 +300,21 @@ def gather(
     change: ChangeFacts | None = None,
     live: bool = True,
     history_for: frozenset[str] | None = None,
+    validate_only: frozenset[str] | None = None,
     cache: ResultCache | None = None,
 ) -> RepoFacts:
     """Read the facts once. `files` replaces Git's file list (a tree materialized from
-    another revision, with `live=False`: no dvc library, no history there)."""
+    another revision, with `live=False`: no dvc library, no history there).
+    `validate_only`: the documents whose schema violations are wanted (diff mode: an
+    untouched document has the same ones at the base, so none of them is new)."""
     cache = cache or NoCache()
     team_digests = check_team_schemas(root, config, cache) if live else {}
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
-    violations = schema_violations(root, config, documents, cache, team_digests)
+    validated = [d for d in documents if validate_only is None or d.path in validate_only]
+    violations = schema_violations(root, config, validated, cache, team_digests)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         resolved = dvc_lib.stage_instances(

@@ -289,15 +289,24 @@ def merge_base(root: Path, ref: str, other: str = "HEAD") -> str | None:
     return done.stdout.decode().strip() or None
 
 
-def changed_since(root: Path, base: str) -> set[str]:
+def changed_since(root: Path, base: str, paths: Iterable[str] | None = None) -> set[str]:
     """Paths that differ between `base` and the working tree (committed, staged or
-    not), plus untracked files that are not ignored."""
-    diff = _git(root, "diff", "--name-only", "-z", "--no-renames", base)
+    not), plus untracked files that are not ignored. Given `paths`: only those that
+    are tracked and modified (a few folders for git to look in, not the whole tree)."""
+    wanted = set(paths) if paths is not None else None
+    if wanted is not None and not wanted:
+        return set()
+    specs = _pathspecs(wanted) if wanted is not None else []
+    diff = _git(root, "diff", "--name-only", "-z", "--no-renames", base, "--", *specs)
     if diff.returncode != 0:
         raise UsageError(f"git diff against {base} failed: {diff.stderr.decode().strip()}")
-    others = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
-    names = diff.stdout.split(b"\x00") + others.stdout.split(b"\x00")
-    return {n.decode("utf-8", "surrogateescape") for n in names if n}
+    names = diff.stdout.split(b"\x00")
+    if paths is None:
+        names += _git(root, "ls-files", "-z", "--others", "--exclude-standard").stdout.split(
+            b"\x00"
+        )
+    found = {n.decode("utf-8", "surrogateescape") for n in names if n}
+    return found if paths is None else found & set(paths)
 
 
 def tree_files(root: Path, rev: str) -> list[str]:
