@@ -63,9 +63,19 @@ def decision_refs(record: Document) -> Iterable[tuple[int, str]]:
             yield index, ref
 
 
-def card_for(plan: Document, cards: Iterable[Document]) -> Document | None:
+def by_id(documents: Iterable[Document]) -> dict[str, Document]:
+    """id → the first document with it (a duplicate id is MLW's to report elsewhere)."""
+    found: dict[str, Document] = {}
+    for doc in documents:
+        if doc.id:
+            found.setdefault(doc.id, doc)
+    return found
+
+
+def card_for(plan: Document, cards: Mapping[str, Document]) -> Document | None:
+    """The model card a rollback plan's `model` names; `cards` from `by_id`."""
     model = plan.get("model")
-    return next((c for c in cards if model and c.id == model), None)
+    return cards.get(model) if isinstance(model, str) else None
 
 
 def recording_file(output: DvcOutput) -> str:
@@ -97,7 +107,7 @@ def gather_history(
     if reason is not None or head is None:
         return HistoryFacts(unavailable=reason)
     plans = [d for d in documents if d.kind == "rollback-plan"]
-    cards = list(model_cards(documents))
+    cards = by_id(model_cards(documents))
     refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
     refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
     resolved = history.resolve(root, refs)
@@ -164,22 +174,25 @@ def _changes_behind(
         for doc, (kind, out, _w) in documents.items()
     }
     revisions = {doc: (w.sha, "HEAD") for doc, (_k, _o, w) in documents.items()}
+    files = {doc: recording_file(out) for doc, (_k, out, _w) in documents.items()}
     ids = history.object_ids(
-        root, {(rev, path) for doc in documents for path in code[doc] for rev in revisions[doc]}
-    )
-    records = history.read_at(
         root,
-        {(rev, recording_file(o)) for d, (_k, o, _w) in documents.items() for rev in revisions[d]},
+        {(rev, path) for d in documents for path in (*code[d], files[d]) for rev in revisions[d]},
     )
+    # the recording file's bytes only where they differ at W (often nowhere)
+    moved = {d for d in documents if len({ids.get((rev, files[d])) for rev in revisions[d]}) > 1}
+    records = history.read_at(root, {(rev, files[d]) for d in moved for rev in revisions[d]})
     stale_code: dict[str, set[str]] = {}  # W → code paths changed since
     stale_hash: dict[tuple[str, str], set[str]] = {}  # (W, recording file) → md5s recorded since
+    new_md5: dict[str, str] = {}  # document → the hash HEAD records that W did not
     for doc, (_kind, out, w) in documents.items():
         stale_code.setdefault(w.sha, set()).update(
             p for p in code[doc] if ids.get((w.sha, p)) != ids.get(("HEAD", p))
         )
         now, then = (_recorded(records, rev, out) for rev in ("HEAD", w.sha))
-        if now is not None and now.md5 and (then is None or then.md5 != now.md5):
-            stale_hash.setdefault((w.sha, recording_file(out)), set()).add(now.md5)
+        if doc in moved and now is not None and now.md5 and (then is None or then.md5 != now.md5):
+            stale_hash.setdefault((w.sha, files[doc]), set()).add(now.md5)
+            new_md5[doc] = now.md5
     named_code = {
         w: history.last_touches(root, paths, f"{w}..HEAD")
         for w, paths in stale_code.items()
@@ -192,11 +205,10 @@ def _changes_behind(
     behind: dict[str, tuple[Cause, ...]] = {}
     for doc, (_kind, out, w) in documents.items():
         causes: list[Cause] = []
-        now = _recorded(records, "HEAD", out)
-        introduced = named_hash.get((w.sha, recording_file(out)), {})
-        if now is not None and now.md5 in introduced:
+        introduced = named_hash.get((w.sha, files[doc]), {})
+        if doc in new_md5 and new_md5[doc] in introduced:
             why = f"changed the hash {out.declared_in} records for {out.path}"
-            causes.append((introduced[now.md5], why))
+            causes.append((introduced[new_md5[doc]], why))
         touches = named_code.get(w.sha, {})
         causes += [
             (touches[p], f"changed {p}, a dependency of stage {out.stage}")

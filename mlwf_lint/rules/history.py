@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from mlwf_lint.facts.documents import DESCRIBED_BY, Document, described_path
 from mlwf_lint.facts.history_facts import (
     HistoryFacts,
+    by_id,
     card_for,
     decision_refs,
     plan_refs,
@@ -148,7 +149,7 @@ def rollback_target(facts: RepoFacts) -> Iterator[Violation]:
     history = _history(facts)
     if history is None:
         return
-    cards = facts.documents_of("model-card")
+    cards = by_id(facts.documents_of("model-card"))
     for plan in facts.documents_of("rollback-plan"):
         path = described_path(card_for(plan, cards))
         for side, ref in plan_refs(plan):

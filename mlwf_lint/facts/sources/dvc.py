@@ -659,7 +659,11 @@ def _find_out(text: str, written: str) -> tuple[str | None, str | None] | None:
             continue  # a dependency entry, not an out
         indent = at - (text.rfind("\n", 0, at) + 1) + 2
         fields: dict[str, str] = {}
-        for line in text[at:].split("\n")[1:]:
+        end = text.find("\n", at)
+        while end >= 0:  # the entry's lines, read one by one (not the whole rest)
+            following = text.find("\n", end + 1)
+            line = text[end + 1 : following if following >= 0 else len(text)]
+            end = following
             if len(line) - len(line.lstrip(" ")) != indent or ": " not in line:
                 break
             key, _, value = line.strip().partition(": ")

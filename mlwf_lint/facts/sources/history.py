@@ -79,44 +79,61 @@ def resolve(root: Path, refs: Iterable[str]) -> dict[str, str | None]:
     return out
 
 
-def object_ids(
+def _objects(
     root: Path, requests: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], str | None]:
-    """(revision, path) → the id of the blob or tree at that path in that revision, or
-    None if absent: equal ids are equal content. One `cat-file --batch-check`."""
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(revision, path) → (object id, type) of what is at that path in that revision;
+    absent paths are left out. One `cat-file --batch-check`."""
     wanted = sorted({(rev, path) for rev, path in requests if "\n" not in path})
     if not wanted:
         return {}
     stdin = "".join(f"{rev}:{path}\n" for rev, path in wanted).encode()
     lines = _git(root, "cat-file", "--batch-check", stdin=stdin).stdout.decode().splitlines()
-    out: dict[tuple[str, str], str | None] = {}
+    out: dict[tuple[str, str], tuple[str, str]] = {}
     for request, line in zip(wanted, lines, strict=False):
         parts = line.rsplit(" ", 2)
-        out[request] = parts[0] if parts[-2:-1] in (["blob"], ["tree"], ["commit"]) else None
+        if len(parts) == 3 and parts[1] in ("blob", "tree", "commit") and parts[2].isdigit():
+            out[request] = (parts[0], parts[1])
     return out
 
 
+def object_ids(
+    root: Path, requests: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], str | None]:
+    """(revision, path) → the id of the blob or tree at that path in that revision, or
+    None if absent: equal ids are equal content."""
+    wanted = set(requests)
+    found = _objects(root, wanted)
+    return {r: found[r][0] if r in found else None for r in wanted}
+
+
 def read_at(root: Path, requests: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
-    """(revision, path) → the file's bytes at that revision, or None if absent."""
-    wanted = sorted(set(requests))
+    """(revision, path) → the file's bytes at that revision, or None if absent (or not
+    a file). Ids first, then each distinct blob once: a dvc.lock read at hundreds of
+    revisions is often the same blob at many of them."""
+    wanted = set(requests)
+    found = {r: oid for r, (oid, kind) in _objects(root, wanted).items() if kind == "blob"}
+    blobs = read_blobs(root, set(found.values()))
+    return {r: blobs.get(found[r]) if r in found else None for r in wanted}
+
+
+def read_blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
+    """blob id → its bytes. One `cat-file --batch`."""
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    stdin = "".join(f"{rev}:{path}\n" for rev, path in wanted).encode()
-    raw = _git(root, "cat-file", "--batch", stdin=stdin).stdout
-    out: dict[tuple[str, str], bytes | None] = {}
+    raw = _git(root, "cat-file", "--batch", stdin="".join(f"{i}\n" for i in wanted).encode()).stdout
+    out: dict[str, bytes] = {}
     position = 0
-    for request in wanted:
+    for oid in wanted:
         end = raw.index(b"\n", position)
         header = raw[position:end].split()
         position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
+        if len(header) == 3:
             size = int(header[2])
-            out[request] = raw[position : position + size]
+            if header[1] == b"blob":
+                out[oid] = raw[position : position + size]
             position += size + 1
-        else:
-            out[request] = None
-            if len(header) == 3:  # a tree or other object: skip its body
-                position += int(header[2]) + 1
     return out
 
 
