@@ -118,7 +118,7 @@ def check(request: CheckRequest) -> CheckResult:
         facts = gather(root, config, history_for=changed, validate_only=only, cache=cache)
         evidence = facts.ml_code.path if facts.ml_code else None
         change, base_findings = diff.compare_with_base(
-            root, config, merge, changed, evidence, cache, value_paths(facts.dvc)
+            root, config, merge, changed, evidence, cache, value_paths(facts.dvc), facts.files
         )
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)

@@ -5,7 +5,9 @@ rules; a finding is reported only if the base did not have it."""
 
 from __future__ import annotations
 
+import os
 import posixpath
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -68,18 +70,44 @@ def facts_at(
     cache: ResultCache | None = None,
     also: frozenset[str] = frozenset(),
     validate_only: frozenset[str] | None = None,
+    now: tuple[Iterable[str], frozenset[str]] | None = None,
 ) -> RepoFacts:
     """The facts of the repository as it was at `revision`, for the files that decide
     findings: documents, DVC files and the configuration, the file that showed ML code
     now (to see whether it did then), and `also`: the params and metrics files DVC
-    names now."""
-    files = [
-        f
-        for f in history.tree_files(root, revision)
-        if _wanted_at_base(f, config, ml_evidence, also)
-    ]
-    _materialize(root, revision, files, into)
-    return gather(into, config, files=files, live=False, cache=cache, validate_only=validate_only)
+    names now. `now`: the files here and those changed since `revision` — then every
+    other file is known to be at `revision` as it is here, and is linked, not read
+    from Git (a change of 20 files in a 20,000-file tree reads 20 files from Git)."""
+    if now is None:
+        files = history.tree_files(root, revision)
+        unchanged: list[str] = []
+    else:
+        current, changed = now
+        there = history.object_ids(root, {(revision, f) for f in changed})
+        unchanged = [f for f in current if f not in changed]
+        files = unchanged + [f for (_rev, f), oid in there.items() if oid is not None]
+    wanted = {f for f in files if _wanted_at_base(f, config, ml_evidence, also)}
+    from_git = wanted.difference(unchanged).union(_link(root, wanted.intersection(unchanged), into))
+    _materialize(root, revision, from_git, into)
+    return gather(
+        into, config, files=sorted(wanted), live=False, cache=cache, validate_only=validate_only
+    )
+
+
+def _link(root: Path, files: Iterable[str], into: Path) -> set[str]:
+    """Hard-link regular files unchanged since the base into its tree; returns those
+    that could not be (another file system, a symbolic link): Git has them too."""
+    failed = set()
+    for rel in files:
+        source, target = root / rel, into / rel
+        try:
+            if not stat.S_ISREG(os.lstat(source).st_mode):
+                raise OSError("not a regular file")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target, follow_symlinks=False)
+        except OSError:
+            failed.add(rel)
+    return failed
 
 
 def _materialize(root: Path, revision: str, files: Iterable[str], into: Path) -> None:
@@ -103,16 +131,21 @@ def compare_with_base(
     ml_evidence: str | None,
     cache: ResultCache | None = None,
     value_files: frozenset[str] = frozenset(),
+    current_files: Iterable[str] | None = None,
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
     """The change since the merge base, and the findings the base had. `value_files`:
-    the params and metrics files DVC names now, read at the base too."""
+    the params and metrics files DVC names now, read at the base too; `current_files`:
+    every file here (then only the changed ones are read from Git)."""
     from mlwf_lint.check.engine import run_rules
     from mlwf_lint.rules import RULES
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         # unchanged files have the same bytes at the base: the cache answers for them
         only = validated_in_diff(config, changed)
-        base = facts_at(root, config, merge, ml_evidence, Path(folder), cache, value_files, only)
+        now = (current_files, changed) if current_files is not None else None
+        base = facts_at(
+            root, config, merge, ml_evidence, Path(folder), cache, value_files, only, now
+        )
         base_findings = run_rules(base, RULES)
     return ChangeFacts(merge, changed, base.dvc.outputs, base.metrics_values), base_findings
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from mlwf_lint.config import KINDS, Config
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.facts.globs import matches_any
+from mlwf_lint.facts.globs import first_group
 from mlwf_lint.facts.parsing import (
     Parsed,
     ParseProblem,
@@ -230,10 +230,8 @@ def recorded_hashes(
 
 
 def kind_of(path: str, config: Config) -> str | None:
-    for kind in KINDS:
-        if matches_any(path, config.kinds[kind].globs):
-            return kind
-    return None
+    """The first kind, in KINDS order, whose globs match `path`."""
+    return first_group(path, tuple((k, config.kinds[k].globs) for k in KINDS))
 
 
 def find_documents(

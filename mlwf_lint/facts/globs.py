@@ -75,3 +75,21 @@ def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns), re.DOTALL)
+
+
+def first_group(path: str, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The name of the first (name, patterns) group with a pattern `path` matches: one
+    match call whatever the number of groups."""
+    combined = _groups(groups)
+    found = combined.match(path) if combined is not None else None
+    return groups[int(found.lastgroup[1:])][0] if found and found.lastgroup else None
+
+
+@lru_cache(maxsize=32)
+def _groups(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] | None:
+    parts = [
+        f"(?P<g{i}>{_any_of(patterns).pattern})"  # type: ignore[union-attr]
+        for i, (_name, patterns) in enumerate(groups)
+        if patterns
+    ]
+    return re.compile("|".join(parts), re.DOTALL) if parts else None

@@ -89,11 +89,17 @@ def _yaml_composer() -> Any:
 def _remembering(resolver: Any) -> Any:
     """ruamel's resolver with its answers remembered: it asks for the YAML version and
     tries up to a dozen patterns per scalar (40 % of composing); documents repeat the
-    same keys and values, and the C parser fixes the version at 1.2."""
+    same keys and values, and the C parser fixes the version at 1.2. Its pattern table,
+    rebuilt for each document, is built once."""
     from ruamel.yaml.nodes import ScalarNode
 
     class Remembering(resolver):  # type: ignore[misc]
         answers: dict[tuple[str, Any], Any] = {}
+        patterns: dict[Any, Any] = {}  # version → first character → patterns, built once
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)  # ruamel makes a resolver per document
+            self._version_implicit_resolver = self.patterns
 
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is not ScalarNode or self.yaml_path_resolvers or len(value) > 64:

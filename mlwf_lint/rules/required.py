@@ -3,7 +3,7 @@ document, and every document describes something DVC still tracks."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from mlwf_lint.facts.documents import DESCRIBED_BY, HF_KIND, described_path
 from mlwf_lint.facts.repo import RepoFacts
@@ -13,16 +13,30 @@ from mlwf_lint.rules.base import rule
 DEPLOYED = ("staging", "production")
 
 
-def _same_or_nested(a: str, b: str) -> bool:
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+class _Paths:
+    """Paths asked whether one of them is a given path, inside it, or holds it (a
+    folder output and a file in it), by set lookups: 500 models × 500 cards."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.exact = set(paths)
+        self.holders = {folder for p in self.exact for folder in _folders(p)}
+
+    def meet(self, path: str) -> bool:
+        return (
+            path in self.exact
+            or path in self.holders
+            or any(f in self.exact for f in _folders(path))
+        )
 
 
-def _described_paths(facts: RepoFacts, kind: str) -> list[str]:
-    return [p for p in map(described_path, facts.documents_of(kind)) if p]
+def _folders(path: str) -> Iterator[str]:
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        yield path
 
 
-def _is_among(path: str, paths: list[str]) -> bool:
-    return any(_same_or_nested(path, p) for p in paths)
+def _described_paths(facts: RepoFacts, kind: str) -> _Paths:
+    return _Paths(p for p in map(described_path, facts.documents_of(kind)) if p)
 
 
 def _globs(facts: RepoFacts, kind: str) -> str:
@@ -77,10 +91,10 @@ def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
           path: models/model.pkl
           md5: 3863d0e317dee0a55c4e59d2ec0eef33
     """
-    described = [p for p in map(described_path, facts.model_cards) if p]
+    described = _Paths(p for p in map(described_path, facts.model_cards) if p)
     ids = {c.id for c in facts.model_cards}
     for model in facts.dvc.models:
-        if model.name in ids or _is_among(model.path, described):
+        if model.name in ids or described.meet(model.path):
             continue
         name = f" {model.name!r}" if model.name else ""
         yield Violation(
@@ -115,7 +129,7 @@ def dataset_without_lineage(facts: RepoFacts) -> Iterator[Violation]:
     """
     described = _described_paths(facts, "data-lineage")
     for dataset in facts.dvc.source_datasets:
-        if _is_among(dataset.path, described):
+        if described.meet(dataset.path):
             continue
         origin = f" (imported from {dataset.imported_from})" if dataset.imported_from else ""
         yield Violation(
@@ -206,13 +220,13 @@ def describes_untracked_path(facts: RepoFacts) -> Iterator[Violation]:
         dataset:
           path: data/tweets.csv
     """
-    artifact_paths = [m.path for m in facts.dvc.models]
+    artifact_paths = _Paths(m.path for m in facts.dvc.models)
     for kind, field in DESCRIBED_BY.items():
         for doc in facts.documents_of(kind):
             path = described_path(doc)
             if path is None or facts.dvc.output_for(path) is not None:
                 continue
-            if _is_among(path, artifact_paths):
+            if artifact_paths.meet(path):
                 continue
             yield Violation(
                 "MLW106",
