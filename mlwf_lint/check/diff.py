@@ -9,7 +9,7 @@ import os
 import posixpath
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from mlwf_lint.config import CONFIG_FILE, Config
@@ -25,18 +25,26 @@ HISTORY_CODES = ("MLW4", "MLW001")
 
 
 def _wanted_at_base(
-    path: str, config: Config, ml_evidence: str | None, also: frozenset[str]
-) -> bool:
-    name = posixpath.basename(path)
-    schemas = [k.schema for k in config.kinds.values() if k.schema]
-    return (
-        kind_of(path, config) is not None
-        or is_dvc_file(path)
-        or name in ("dvc.yaml", "dvc.lock", CONFIG_FILE)
-        or path == ml_evidence
-        or path in also
-        or any(posixpath.dirname(path) == posixpath.dirname(s) for s in schemas)
-    )
+    config: Config, ml_evidence: str | None, also: frozenset[str]
+) -> Callable[[str], bool]:
+    """Whether a file decides findings at the base: a document, a DVC file, the
+    configuration, the file that showed ML code, `also`, or a file beside a team
+    schema. Cheap tests first: it is asked of every file of the tree."""
+    schema_folders = {posixpath.dirname(k.schema) for k in config.kinds.values() if k.schema}
+    names = ("dvc.yaml", "dvc.lock", CONFIG_FILE)
+
+    def wanted(path: str) -> bool:
+        folder, _, name = path.rpartition("/")
+        return (
+            name in names
+            or is_dvc_file(path)
+            or path == ml_evidence
+            or path in also
+            or folder in schema_folders
+            or kind_of(path, config) is not None
+        )
+
+    return wanted
 
 
 def base_revision(root: Path, ref: str) -> str:
@@ -86,7 +94,7 @@ def facts_at(
         there = history.object_ids(root, {(revision, f) for f in changed})
         unchanged = [f for f in current if f not in changed]
         files = unchanged + [f for (_rev, f), oid in there.items() if oid is not None]
-    wanted = {f for f in files if _wanted_at_base(f, config, ml_evidence, also)}
+    wanted = set(filter(_wanted_at_base(config, ml_evidence, also), files))
     from_git = wanted.difference(unchanged).union(_link(root, wanted.intersection(unchanged), into))
     _materialize(root, revision, from_git, into)
     return gather(
