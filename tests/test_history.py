@@ -111,6 +111,20 @@ def test_fallback_from_another_branch_is_not_an_ancestor(
     )
 
 
+def test_remembered_ancestry_follows_head(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the ancestry answers are remembered (warm runs ask git nothing); a "no" is never
+    # carried to another HEAD: merging the branch makes the fallback an ancestor
+    test_fallback_from_another_branch_is_not_an_ancestor(demo, capsys)  # warms the cache
+    assert len(_found(capsys, demo.path, "--select", "MLW403")) == 2  # the same, warm
+    demo.git("merge", "-q", "--no-edit", "--no-ff", "experiment")
+    found = _found(capsys, demo.path, "--select", "MLW403")
+    assert found == [("MLW403", PLAN, 11, "error")]  # an ancestor now; md5 still wrong
+    demo.git("reset", "-q", "--keep", "HEAD~1")  # back: not an ancestor again
+    assert len(_found(capsys, demo.path, "--select", "MLW403")) == 2
+
+
 def test_code_change_after_the_card_is_mlw402(
     demo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -106,6 +106,7 @@ def gather_history(
     head, reason = history.head_state(root)
     if reason is not None or head is None:
         return HistoryFacts(unavailable=reason)
+    cache = cache or NoCache()
     plans = [d for d in documents if d.kind == "rollback-plan"]
     cards = by_id(model_cards(documents))
     refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
@@ -126,7 +127,9 @@ def gather_history(
                 fallbacks.add(sha)
             if output is not None and path is not None:
                 reads[(sha, recording_file(output))] = (ref, path)
-    ancestors = history.ancestors_of_head(root, fallbacks)
+    known = _known_ancestors(root, head, cache)
+    # the ancestry walk may reach the root commit: it runs while the documents' walk does
+    ancestry = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
     blobs = history.read_at(root, reads)
     for (sha, dvc_file), (ref, path) in reads.items():
         raw = blobs.get((sha, dvc_file))
@@ -137,7 +140,9 @@ def gather_history(
         for d in documents
         if (p := described_path(d)) and (output := dvc.output_for(p)) and output.path == p
     }
-    written = _last_commits(root, set(described), head, cache or NoCache())
+    written = _last_commits(root, set(described), head, cache)
+    ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
+    cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     kinds = {d.path: d.kind for d in documents}
     anchored = {d: (kinds[d], out, written[d]) for d, out in described.items() if d in written}
     behind = _changes_behind(root, anchored, dvc)
@@ -272,6 +277,22 @@ def _legacy_values(
 
 
 LAST_TOUCH_KEY = "history:last-touch"
+ANCESTRY_KEY = "history:ancestors"
+
+
+def _known_ancestors(root: Path, head: str, cache: ResultCache) -> dict[str, bool]:
+    """Ancestry answers remembered with the HEAD they were given for: all of them for
+    the same HEAD; for a descendant (a hook run after a commit), the commits that were
+    in its history, which still are."""
+    entry = cache.get(ANCESTRY_KEY)
+    if not isinstance(entry, dict) or not isinstance(entry.get("answers"), dict):
+        return {}
+    answers = {s: a for s, a in entry["answers"].items() if isinstance(a, bool)}
+    if entry.get("head") == head:
+        return answers
+    if any(answers.values()) and history.is_ancestor(root, str(entry.get("head")), head):
+        return {s: True for s, a in answers.items() if a}
+    return {}
 
 
 def _last_commits(root: Path, paths: set[str], head: str, cache: ResultCache) -> dict[str, Commit]:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import posixpath
 import re
 import subprocess
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 from mlwf_lint.errors import UsageError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -273,6 +276,31 @@ def introducing_commits(
         if not pending:
             break
     return found
+
+
+def in_background(work: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Start `work(*args)` on a thread — its git process runs beside the caller's (the
+    GIL is free while either waits on git) — and return what waits for its result
+    (re-raising what it raised)."""
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work(*args)))
+        except BaseException as exc:  # handed to the caller, raised there
+            outcome.append((False, exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        ok, value = outcome[0]
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+    return result
 
 
 def ancestors_of_head(root: Path, shas: Iterable[str]) -> dict[str, bool]:
