@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -531,6 +530,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return done.status
     except UsageError as exc:
         if verbose:
+            import traceback  # only for an internal error
+
             traceback.print_exc()
         sys.stderr.write(f"mlwf-lint: error: {exc}\n")
         return EXIT_USAGE
@@ -539,6 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug of ours: one line, the traceback with -v
         if verbose:
+            import traceback  # only for an internal error
+
             traceback.print_exc()
         sys.stderr.write(
             f"mlwf-lint: internal error: {type(exc).__name__}: {exc} "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -222,6 +221,10 @@ def _from_pyproject(path: Path, *, required: bool) -> Config | None:
         if not required:
             return None
         raise UsageError(f"cannot read config {path}: {exc}") from exc
+    if not required and "mlwf-lint" not in text:
+        return None  # no section of ours, nothing of ours it could hide: not parsed
+    import tomllib  # only for a pyproject.toml that may hold our section
+
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

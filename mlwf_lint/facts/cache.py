@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +87,9 @@ class ResultCache:
         return None
 
     def put(self, key: str, value: Any) -> None:
+        if self.entries.get(key) != value:  # the same answer again: nothing to write
+            self.dirty = True
         self.entries[key] = self.used[key] = value
-        self.dirty = True
 
     def parse(self, raw: bytes, suffix: str) -> Parsed | ParseProblem:
         key = self.key("parse", suffix, raw)
@@ -111,6 +111,8 @@ class ResultCache:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            import tempfile  # only when there is something to write
+
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 # dumps, not dump: only the one-shot encoder is the C one (3x faster)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import posixpath
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -103,6 +102,8 @@ def parse_values(
         return _table(path, text)
     if suffix == ".toml":
         try:
+            import tomllib  # a TOML params file is rare: not on every run's path
+
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             return Unread(path, f"invalid TOML: {exc}", problem=True)

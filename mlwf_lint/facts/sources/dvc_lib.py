@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import posixpath
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +49,8 @@ def _site_cache(project: Path, keep: bool) -> Iterator[None]:
     if os.environ.get("DVC_SITE_CACHE_DIR"):
         yield
         return
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-dvc-") as scratch:
         site = project / ".dvc" / "tmp" / "mlwf-lint-site-cache" if keep else Path(scratch)
         os.environ["DVC_SITE_CACHE_DIR"] = str(site)
