@@ -313,8 +313,6 @@ def gather(
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
-    validated = [d for d in documents if validate_only is None or d.path in validate_only]
-    violations = schema_violations(root, config, validated, cache, team_digests)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         resolved = dvc_lib.stage_instances(
@@ -323,6 +321,17 @@ def gather(
         dvc = read_dvc(
             root, files, config.model_patterns, config.max_file_size, cache.parse, resolved
         )
+    pending_history = None
+    if config.history and live:
+        # in diff mode only the documents the change touched can get history findings
+        watched = tuple(d for d in documents if history_for is None or d.path in history_for)
+        # mostly waiting on git: it runs while the schemas are checked here (cold: the
+        # jsonschema import and validation)
+        pending_history = history.in_background(
+            gather_history, root, watched, dvc, cache, count_lag=config.staleness_commits > 0
+        )
+    validated = [d for d in documents if validate_only is None or d.path in validate_only]
+    violations = schema_violations(root, config, validated, cache, team_digests)
     if config.check_data:
         workspace = dvc_lib.modified_data(root, files, keep=cache.path is not None)
     params_files, metrics_files = value_files(dvc)
@@ -338,13 +347,7 @@ def gather(
         if dvc.models or any(d.kind == "model-card" for d in documents)
         else {}
     )
-    history_facts = None
-    if config.history and live:
-        # in diff mode only the documents the change touched can get history findings
-        watched = tuple(d for d in documents if history_for is None or d.path in history_for)
-        history_facts = gather_history(
-            root, watched, dvc, cache, count_lag=config.staleness_commits > 0
-        )
+    history_facts = pending_history() if pending_history is not None else None
     return RepoFacts(
         root=root,
         config=config,

@@ -278,15 +278,15 @@ def introducing_commits(
     return found
 
 
-def in_background(work: Callable[..., T], *args: Any) -> Callable[[], T]:
-    """Start `work(*args)` on a thread — its git process runs beside the caller's (the
+def in_background(work: Callable[..., T], *args: Any, **kwargs: Any) -> Callable[[], T]:
+    """Start `work(*args, **kwargs)` on a thread — its git process runs beside the caller's (the
     GIL is free while either waits on git) — and return what waits for its result
     (re-raising what it raised)."""
     outcome: list[Any] = []
 
     def run() -> None:
         try:
-            outcome.append((True, work(*args)))
+            outcome.append((True, work(*args, **kwargs)))
         except BaseException as exc:  # handed to the caller, raised there
             outcome.append((False, exc))
 
