@@ -130,7 +130,8 @@ def gather_history(
     known = _known_ancestors(root, head, cache)
     # the ancestry walk may reach the root commit: it runs while the documents' walk does
     ancestry = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
-    blobs = history.read_at(root, reads)
+    seen: dict[str, bytes] = {}  # blobs read this run: a plan's revision is often a card's W
+    blobs = history.read_at(root, reads, seen)
     for (sha, dvc_file), (ref, path) in reads.items():
         raw = blobs.get((sha, dvc_file))
         recorded_at[(ref, path)] = recorded_hash(dvc_file, raw, path) if raw is not None else None
@@ -145,7 +146,7 @@ def gather_history(
     cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     kinds = {d.path: d.kind for d in documents}
     anchored = {d: (kinds[d], out, written[d]) for d, out in described.items() if d in written}
-    behind = _changes_behind(root, anchored, dvc)
+    behind = _changes_behind(root, anchored, dvc, seen)
     lag = {
         (cause.sha, written[doc].sha): history.count_between(root, written[doc].sha, cause.sha)
         for doc, causes in behind.items()
@@ -166,7 +167,10 @@ def gather_history(
 
 
 def _changes_behind(
-    root: Path, documents: Mapping[str, tuple[str, DvcOutput, Commit]], dvc: DvcFacts
+    root: Path,
+    documents: Mapping[str, tuple[str, DvcOutput, Commit]],
+    dvc: DvcFacts,
+    seen: dict[str, bytes] | None = None,
 ) -> dict[str, tuple[Cause, ...]]:
     """document → the changes its last commit W has not seen, newest first: the hash
     DVC records for what it describes differs at W from HEAD's, or (a model card) a
@@ -186,7 +190,7 @@ def _changes_behind(
     )
     # the recording file's bytes only where they differ at W (often nowhere)
     moved = {d for d in documents if len({ids.get((rev, files[d])) for rev in revisions[d]}) > 1}
-    records = history.read_at(root, {(rev, files[d]) for d in moved for rev in revisions[d]})
+    records = history.read_at(root, {(rev, files[d]) for d in moved for rev in revisions[d]}, seen)
     stale_code: dict[str, set[str]] = {}  # W → code paths changed since
     stale_hash: dict[tuple[str, str], set[str]] = {}  # (W, recording file) → md5s recorded since
     new_md5: dict[str, str] = {}  # document → the hash HEAD records that W did not

@@ -110,13 +110,17 @@ def object_ids(
     return {r: found[r][0] if r in found else None for r in wanted}
 
 
-def read_at(root: Path, requests: Iterable[tuple[str, str]]) -> dict[tuple[str, str], bytes | None]:
+def read_at(
+    root: Path, requests: Iterable[tuple[str, str]], seen: dict[str, bytes] | None = None
+) -> dict[tuple[str, str], bytes | None]:
     """(revision, path) → the file's bytes at that revision, or None if absent (or not
     a file). Ids first, then each distinct blob once: a dvc.lock read at hundreds of
-    revisions is often the same blob at many of them."""
+    revisions is often the same blob at many of them. `seen`: blobs read before in
+    this run (by id), not read again; the new ones are added to it."""
     wanted = set(requests)
     found = {r: oid for r, (oid, kind) in _objects(root, wanted).items() if kind == "blob"}
-    blobs = read_blobs(root, set(found.values()))
+    blobs = seen if seen is not None else {}
+    blobs.update(read_blobs(root, set(found.values()) - set(blobs)))
     return {r: blobs.get(found[r]) if r in found else None for r in wanted}
 
 
