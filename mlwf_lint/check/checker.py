@@ -15,7 +15,7 @@ from mlwf_lint.config import Config, load_config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
 from mlwf_lint.facts.repo import gather, value_paths
-from mlwf_lint.facts.sources import git
+from mlwf_lint.facts.sources import git, history
 from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
 
 
@@ -113,9 +113,11 @@ def check(request: CheckRequest) -> CheckResult:
         from mlwf_lint.check import diff
 
         merge = diff.base_revision(root, base)
-        changed = diff.changed_paths(root, merge)
-        only = diff.validated_in_diff(config, changed)
-        facts = gather(root, config, history_for=changed, validate_only=only, cache=cache)
+        # a fresh clone's first working-tree comparison reads every file (racy index
+        # entries): it runs while the files are read and parsed here
+        changed_paths = history.in_background(diff.changed_paths, root, merge)
+        facts = gather(root, config, changed_paths=changed_paths, cache=cache)
+        changed = changed_paths()
         evidence = facts.ml_code.path if facts.ml_code else None
         change, base_findings = diff.compare_with_base(
             root, config, merge, changed, evidence, cache, value_paths(facts.dvc), facts.files

@@ -16,7 +16,7 @@ from mlwf_lint.config import CONFIG_FILE, Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import ResultCache
 from mlwf_lint.facts.documents import kind_of
-from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather
+from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather, validated_in_change
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import is_dvc_file
 from mlwf_lint.findings import Finding
@@ -59,16 +59,6 @@ def base_revision(root: Path, ref: str) -> str:
     return merge
 
 
-def validated_in_diff(config: Config, changed: frozenset[str]) -> frozenset[str] | None:
-    """The documents whose schema violations can differ from the base's: those the
-    change touched, unless it touched a team schema's folder or one below it (where its
-    $refs lead): then every one."""
-    folders = {posixpath.dirname(k.schema) for k in config.kinds.values() if k.schema}
-    if any(not f or path.startswith(f + "/") for f in folders for path in changed):
-        return None
-    return changed
-
-
 def facts_at(
     root: Path,
     config: Config,
@@ -85,16 +75,29 @@ def facts_at(
     now (to see whether it did then), and `also`: the params and metrics files DVC
     names now. `now`: the files here and those changed since `revision` — then every
     other file is known to be at `revision` as it is here, and is linked, not read
-    from Git (a change of 20 files in a 20,000-file tree reads 20 files from Git)."""
+    from Git (a change of 20 files in a 20,000-file tree reads 20 files from Git); when
+    the change touched none of the files that decide findings, they are read here.
+    Either way the base is read as a tree from another revision is: `live=False`."""
+    is_wanted = _wanted_at_base(config, ml_evidence, also)
     if now is None:
         files = history.tree_files(root, revision)
         unchanged: list[str] = []
     else:
         current, changed = now
+        if not any(map(is_wanted, changed)):  # the base reads the same bytes as here
+            wanted_here = sorted(filter(is_wanted, current))
+            return gather(
+                root,
+                config,
+                files=wanted_here,
+                live=False,
+                cache=cache,
+                validate_only=validate_only,
+            )
         there = history.object_ids(root, {(revision, f) for f in changed})
         unchanged = [f for f in current if f not in changed]
         files = unchanged + [f for (_rev, f), oid in there.items() if oid is not None]
-    wanted = set(filter(_wanted_at_base(config, ml_evidence, also), files))
+    wanted = set(filter(is_wanted, files))
     from_git = wanted.difference(unchanged).union(_link(root, wanted.intersection(unchanged), into))
     _materialize(root, revision, from_git, into)
     return gather(
@@ -149,7 +152,7 @@ def compare_with_base(
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         # unchanged files have the same bytes at the base: the cache answers for them
-        only = validated_in_diff(config, changed)
+        only = validated_in_change(config, changed)
         now = (current_files, changed) if current_files is not None else None
         base = facts_at(
             root, config, merge, ml_evidence, Path(folder), cache, value_files, only, now

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -299,14 +299,17 @@ def gather(
     files: Iterable[str] | None = None,
     change: ChangeFacts | None = None,
     live: bool = True,
-    history_for: frozenset[str] | None = None,
+    changed_paths: Callable[[], frozenset[str]] | None = None,
     validate_only: frozenset[str] | None = None,
     cache: ResultCache | None = None,
 ) -> RepoFacts:
     """Read the facts once. `files` replaces Git's file list (a tree materialized from
     another revision, with `live=False`: no dvc library, no history there).
     `validate_only`: the documents whose schema violations are wanted (diff mode: an
-    untouched document has the same ones at the base, so none of them is new)."""
+    untouched document has the same ones at the base, so none of them is new).
+    `changed_paths` (diff mode): what the change touched, asked once the files are
+    read — git may still be comparing the working tree meanwhile; it sets the
+    documents history is asked for and `validate_only`."""
     cache = cache or NoCache()
     team_digests = check_team_schemas(root, config, cache) if live else {}
     listed = git.list_files(root) if files is None else files
@@ -321,6 +324,9 @@ def gather(
         dvc = read_dvc(
             root, files, config.model_patterns, config.max_file_size, cache.parse, resolved
         )
+    history_for = changed_paths() if changed_paths is not None else None
+    if history_for is not None:
+        validate_only = validated_in_change(config, history_for)
     pending_history = None
     if config.history and live:
         # in diff mode only the documents the change touched can get history findings
@@ -369,6 +375,16 @@ def gather(
         params_values=params,
         metrics_values=metrics,
     )
+
+
+def validated_in_change(config: Config, changed: frozenset[str]) -> frozenset[str] | None:
+    """The documents whose schema violations can differ from the base's: those the
+    change touched, unless it touched a team schema's folder or one below it (where its
+    $refs lead): then every one."""
+    folders = {posixpath.dirname(k.schema) for k in config.kinds.values() if k.schema}
+    if any(not f or path.startswith(f + "/") for f in folders for path in changed):
+        return None
+    return changed
 
 
 def value_paths(dvc: DvcFacts) -> frozenset[str]:
