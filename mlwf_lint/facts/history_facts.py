@@ -131,10 +131,7 @@ def gather_history(
     # the ancestry walk may reach the root commit: it runs while the documents' walk does
     ancestry = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
     seen: dict[str, bytes] = {}  # blobs read this run: a plan's revision is often a card's W
-    blobs = history.read_at(root, reads, seen)
-    for (sha, dvc_file), (ref, path) in reads.items():
-        raw = blobs.get((sha, dvc_file))
-        recorded_at[(ref, path)] = recorded_hash(dvc_file, raw, path) if raw is not None else None
+    plan_blobs = history.in_background(history.read_at, root, reads, seen)  # beside the walk
 
     described = {
         d.path: output
@@ -143,6 +140,10 @@ def gather_history(
     }
     written = _last_commits(root, set(described), head, cache)
     ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
+    blobs = plan_blobs()
+    for (sha, dvc_file), (ref, path) in reads.items():
+        raw = blobs.get((sha, dvc_file))
+        recorded_at[(ref, path)] = recorded_hash(dvc_file, raw, path) if raw is not None else None
     cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     kinds = {d.path: d.kind for d in documents}
     anchored = {d: (kinds[d], out, written[d]) for d, out in described.items() if d in written}

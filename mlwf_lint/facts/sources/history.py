@@ -125,23 +125,48 @@ def read_at(
 
 
 def read_blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
-    """blob id → its bytes. One `cat-file --batch`."""
+    """blob id → its bytes. One `cat-file --batch`, read as git writes it (tens of
+    megabytes for a large dvc.lock at hundreds of revisions)."""
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    raw = _git(root, "cat-file", "--batch", stdin="".join(f"{i}\n" for i in wanted).encode()).stdout
+    try:
+        process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except FileNotFoundError:
+        raise UsageError("git is not installed or not on PATH; install Git and retry") from None
+    assert process.stdin is not None and process.stdout is not None
+    feeding = in_background(_feed, process.stdin, "".join(f"{i}\n" for i in wanted).encode())
     out: dict[str, bytes] = {}
-    position = 0
-    for oid in wanted:
-        end = raw.index(b"\n", position)
-        header = raw[position:end].split()
-        position = end + 1
-        if len(header) == 3:
-            size = int(header[2])
+    try:
+        for oid in wanted:
+            header = process.stdout.readline().split()
+            if len(header) != 3:
+                continue  # "<id> missing"
+            body = process.stdout.read(int(header[2]))
+            process.stdout.read(1)  # the newline after each object
             if header[1] == b"blob":
-                out[oid] = raw[position : position + size]
-            position += size + 1
+                out[oid] = body
+    finally:
+        process.stdout.close()
+        process.kill()  # done, or abandoned: never left writing into a closed pipe
+        feeding()
+        process.wait()
     return out
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    """Write a batch's requests while its answers are read (both pipes may fill)."""
+    try:
+        stream.write(data)
+        stream.close()
+    except OSError:
+        pass  # git is gone (killed once its answers were read, or failed): nothing to feed
 
 
 @dataclass(frozen=True)
