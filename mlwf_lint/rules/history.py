@@ -74,13 +74,14 @@ def missing_revision(facts: RepoFacts) -> Iterator[Violation]:
 
 @rule("MLW402", Severity.WARNING, "document older than what it describes")
 def stale_document(facts: RepoFacts) -> Iterator[Violation]:
-    """A model card or lineage record was last changed before what it describes: the
-    commit from which DVC records the artifact's or dataset's current hash, or (for a
-    model) the last commit to the code its training stage depends on (the stage's
-    deps that DVC does not track). "Before" means ancestry in the commit graph, never
-    dates: the document is stale when its last commit does not have that change in its
-    history (rebases give commits one second; clocks drift). The finding names that
-    commit. A document with uncommitted changes is being updated and is not reported.
+    """A model card or lineage record is older than what it describes: at its last
+    commit W, the hash DVC records for its artifact or dataset, or (for a model) the
+    code its training stage depends on (the stage's deps that DVC does not track), was
+    not what HEAD holds. The finding names the newest commit of `W..HEAD` — the commits
+    W does not have, by ancestry in the commit graph, never dates (rebases give commits
+    one second; clocks drift) — that made the change. A change undone before HEAD, or a
+    `.dvc` edit that keeps the hash, leaves the document current. A document with
+    uncommitted changes is being updated and is not reported.
     Allow a lag with `staleness: {commits: N}` or `{days: N}` in the configuration.
 
     Fails — `src/train.py` changed after the card was last edited:
