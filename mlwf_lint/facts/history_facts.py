@@ -6,12 +6,20 @@ changed."""
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlwf_lint.config import Config
 from mlwf_lint.facts.cache import NoCache, ResultCache
-from mlwf_lint.facts.documents import Document, described_path, model_cards, recorded_hashes
+from mlwf_lint.facts.documents import (
+    DESCRIBED_BY,
+    Document,
+    described_path,
+    kind_of,
+    model_cards,
+    recorded_hashes,
+)
 from mlwf_lint.facts.registry import RegistryArtifact, read_registry
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import (
@@ -95,6 +103,19 @@ def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
     return [d for d in stage.deps if dvc.output_for(d) is None]
 
 
+def documents_last_commits(
+    root: Path, files: Iterable[str], config: Config, cache: ResultCache
+) -> dict[str, Commit]:
+    """The last commit of every file that is a model card or lineage record by its
+    path — known before any document is parsed, so the walk can start while they are
+    (`gather_history(..., written=...)` takes its answer)."""
+    head, reason = history.head_state(root)
+    if reason is not None or head is None:
+        return {}
+    paths = {f for f in files if kind_of(f, config) in DESCRIBED_BY}
+    return _last_commits(root, paths, head, cache)
+
+
 def gather_history(
     root: Path,
     documents: tuple[Document, ...],
@@ -102,6 +123,7 @@ def gather_history(
     cache: ResultCache | None = None,
     *,
     count_lag: bool = False,
+    written: Callable[[], Mapping[str, Commit]] | None = None,
 ) -> HistoryFacts:
     head, reason = history.head_state(root)
     if reason is not None or head is None:
@@ -138,7 +160,11 @@ def gather_history(
         for d in documents
         if (p := described_path(d)) and (output := dvc.output_for(p)) and output.path == p
     }
-    written = _last_commits(root, set(described), head, cache)
+    if written is not None:  # walked while the documents were parsed
+        walked = written()
+        last = {path: walked[path] for path in described if path in walked}
+    else:
+        last = _last_commits(root, set(described), head, cache)
     ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
     blobs = plan_blobs()
     for (sha, dvc_file), (ref, path) in reads.items():
@@ -146,10 +172,10 @@ def gather_history(
         recorded_at[(ref, path)] = recorded_hash(dvc_file, raw, path) if raw is not None else None
     cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     kinds = {d.path: d.kind for d in documents}
-    anchored = {d: (kinds[d], out, written[d]) for d, out in described.items() if d in written}
+    anchored = {d: (kinds[d], out, last[d]) for d, out in described.items() if d in last}
     behind = _changes_behind(root, anchored, dvc, seen)
     lag = {
-        (cause.sha, written[doc].sha): history.count_between(root, written[doc].sha, cause.sha)
+        (cause.sha, last[doc].sha): history.count_between(root, last[doc].sha, cause.sha)
         for doc, causes in behind.items()
         for cause, _why in causes
         if count_lag
@@ -158,8 +184,8 @@ def gather_history(
         refs=resolved,
         ancestors=ancestors,
         recorded_at=recorded_at,
-        written=written,
-        uncommitted=frozenset(history.changed_since(root, "HEAD", set(written))),
+        written=last,
+        uncommitted=frozenset(history.changed_since(root, "HEAD", set(last))),
         behind=behind,
         legacy_values=_legacy_values(root, documents, dvc),
         commits_ahead=lag,

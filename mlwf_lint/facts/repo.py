@@ -18,7 +18,7 @@ from mlwf_lint.facts.cache import NoCache, ResultCache
 from mlwf_lint.facts.documents import Document, find_documents, model_cards
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.globs import matches_any
-from mlwf_lint.facts.history_facts import HistoryFacts, gather_history
+from mlwf_lint.facts.history_facts import HistoryFacts, documents_last_commits, gather_history
 from mlwf_lint.facts.schema_errors import SchemaViolation, explain
 from mlwf_lint.facts.sources import dvc_lib, git, history
 from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, read_dvc
@@ -314,6 +314,10 @@ def gather(
     team_digests = check_team_schemas(root, config, cache) if live else {}
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
+    early_walk = None
+    if config.history and live and changed_paths is None:
+        # the documents' walk needs only their paths: it runs while they are parsed
+        early_walk = history.in_background(documents_last_commits, root, files, config, cache)
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
     workspace = None
@@ -334,7 +338,13 @@ def gather(
         # mostly waiting on git: it runs while the schemas are checked here (cold: the
         # jsonschema import and validation)
         pending_history = history.in_background(
-            gather_history, root, watched, dvc, cache, count_lag=config.staleness_commits > 0
+            gather_history,
+            root,
+            watched,
+            dvc,
+            cache,
+            count_lag=config.staleness_commits > 0,
+            written=early_walk,
         )
     validated = [d for d in documents if validate_only is None or d.path in validate_only]
     violations = schema_violations(root, config, validated, cache, team_digests)
