@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,11 @@ class Config:
     check_data: bool = False  # --check-data: compare workspace data (the dvc extra)
     history: bool = True  # --no-history turns the MLW4xx history reads off
     source: str | None = None  # the file it was read from, for messages
+
+    @cached_property
+    def kind_globs(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(kind, its globs) in KINDS order: the first kind that matches a path is its."""
+        return tuple((k, self.kinds[k].globs) for k in KINDS)
 
     def with_overrides(
         self,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlwf_lint.config import KINDS, Config
+from mlwf_lint.config import Config
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.globs import first_group
 from mlwf_lint.facts.parsing import (
@@ -231,7 +231,7 @@ def recorded_hashes(
 
 def kind_of(path: str, config: Config) -> str | None:
     """The first kind, in KINDS order, whose globs match `path`."""
-    return first_group(path, tuple((k, config.kinds[k].globs) for k in KINDS))
+    return first_group(path, config.kind_globs)
 
 
 def find_documents(

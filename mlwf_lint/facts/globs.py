@@ -8,7 +8,7 @@ pattern with no `/` matches the file's name in any folder (`*.pkl`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 
@@ -93,3 +93,11 @@ def _groups(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] 
         if patterns
     ]
     return re.compile("|".join(parts), re.DOTALL) if parts else None
+
+
+def self_and_folders(path: str) -> Iterator[str]:
+    """`a/b/c`, then `a/b`, then `a`: a path and every folder above it."""
+    yield path
+    while "/" in path:
+        path = path.rsplit("/", 1)[0]
+        yield path

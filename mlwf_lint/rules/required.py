@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from mlwf_lint.facts.documents import DESCRIBED_BY, HF_KIND, described_path
+from mlwf_lint.facts.globs import self_and_folders
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Location, Severity, Violation
 from mlwf_lint.rules.base import rule
@@ -19,20 +20,14 @@ class _Paths:
 
     def __init__(self, paths: Iterable[str]) -> None:
         self.exact = set(paths)
-        self.holders = {folder for p in self.exact for folder in _folders(p)}
+        self.holders = {folder for p in self.exact for folder in self_and_folders(p)}
 
     def meet(self, path: str) -> bool:
         return (
             path in self.exact
             or path in self.holders
-            or any(f in self.exact for f in _folders(path))
+            or any(f in self.exact for f in self_and_folders(path))
         )
-
-
-def _folders(path: str) -> Iterator[str]:
-    while "/" in path:
-        path = path.rsplit("/", 1)[0]
-        yield path
 
 
 def _described_paths(facts: RepoFacts, kind: str) -> _Paths:

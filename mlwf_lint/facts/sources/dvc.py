@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
+from mlwf_lint.facts.globs import self_and_folders
 from mlwf_lint.facts.models import is_model_path
 from mlwf_lint.facts.parsing import (
     Parsed,
@@ -604,12 +605,14 @@ def _models(outputs: list[DvcOutput], artifacts: list[ModelArtifact]) -> tuple[M
         holder = [o for o in outputs if o.covers(artifact.path)]
         output = max(holder, key=lambda o: len(o.path)) if holder else None
         models.append(replace(artifact, output=output))
+    # an output at or above a model already named is that model's: set lookups, not
+    # every model against every output (500 outputs in a monorepo)
+    at_or_above = {folder for m in models for folder in self_and_folders(m.path)}
     for out in outputs:
-        if not out.is_model:
-            continue
-        if any(out.covers(m.path) or m.path.startswith(out.path + "/") for m in models):
+        if not out.is_model or out.path in at_or_above:
             continue
         models.append(ModelArtifact(out.path, out.declared_in, out.position, output=out))
+        at_or_above.update(self_and_folders(out.path))
     return tuple(models)
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.globs import self_and_folders
 
 T = TypeVar("T")
 
@@ -203,13 +204,6 @@ def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
     return {path: raw for (_rev, path), raw in read_at(root, (("HEAD", p) for p in paths)).items()}
 
 
-def _self_and_parents(path: str) -> Iterable[str]:
-    yield path
-    while "/" in path:
-        path = path.rsplit("/", 1)[0]
-        yield path
-
-
 @contextmanager
 def _streamed(root: Path, args: list[str]) -> Iterator[IO[bytes]]:
     """A git command's output to read as far as needed; the process is killed when
@@ -258,7 +252,7 @@ def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[st
     for commit, names in _stream_log(root, args):
         for name in names.split(b"\x00"):
             path = name.strip(b"\n").decode("utf-8", "surrogateescape")
-            for target in _self_and_parents(path):
+            for target in self_and_folders(path):
                 if target in remaining:
                     remaining.discard(target)
                     found[target] = commit
