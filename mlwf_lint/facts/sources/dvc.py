@@ -548,15 +548,20 @@ def read_dvc(
     """What DVC records, from the files as YAML. `resolved` gives the instances of
     `${...}` loops as the dvc library expands them (see `dvc_lib.stage_instances`)."""
     c = _Collector(root, limit, parse, resolved=resolved or {})
-    file_list = sorted(files)
-    for rel in file_list:
-        if is_dvc_file(rel):
-            _read_dvc_file(c, rel)
-    for rel in file_list:
-        if posixpath.basename(rel) == "dvc.yaml":
-            _read_pipeline(c, rel)
-    for rel in file_list:
-        if posixpath.basename(rel) == "dvc.lock" and rel not in c.locks_seen:
+    by_name: dict[str, list[str]] = {"dvc.yaml": [], "dvc.lock": []}
+    dvc_files = []
+    for rel in sorted(files):  # one look at each name (20,000 files in a monorepo)
+        name = rel.rpartition("/")[2]
+        if name in by_name:
+            by_name[name].append(rel)
+        elif is_dvc_file(rel):
+            dvc_files.append(rel)
+    for rel in dvc_files:
+        _read_dvc_file(c, rel)
+    for rel in by_name["dvc.yaml"]:
+        _read_pipeline(c, rel)
+    for rel in by_name["dvc.lock"]:
+        if rel not in c.locks_seen:
             _read_lock(c, rel)  # a lock without its dvc.yaml: still reported if broken
     outputs = _mark_models(c.outputs, c.artifacts, model_patterns)
     return DvcFacts(
