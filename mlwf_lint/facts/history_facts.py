@@ -135,8 +135,7 @@ def gather_history(
     refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
     resolved = history.resolve(root, refs)
 
-    recorded_at: dict[tuple[str, str], DvcOutput | None] = {}
-    reads: dict[tuple[str, str], tuple[str, str]] = {}  # (sha, file) → (ref, path)
+    reads: dict[tuple[str, str], tuple[str, str, str]] = {}  # (ref, path) → (sha, file, path)
     fallbacks: set[str] = set()
     for plan in plans:
         path = described_path(card_for(plan, cards))
@@ -148,12 +147,13 @@ def gather_history(
             if side == "fallback":
                 fallbacks.add(sha)
             if output is not None and path is not None:
-                reads[(sha, recording_file(output))] = (ref, path)
+                reads[(ref, path)] = (sha, recording_file(output), path)
     known = _known_ancestors(root, head, cache)
     # the ancestry walk may reach the root commit: it runs while the documents' walk does
     ancestry = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
     seen: dict[str, bytes] = {}  # blobs read this run: a plan's revision is often a card's W
-    plan_blobs = history.in_background(history.read_at, root, reads, seen)  # beside the walk
+    # beside the documents' walk
+    plan_reads = history.in_background(_recorded_at, root, set(reads.values()), cache, seen)
 
     described = {
         d.path: output
@@ -166,14 +166,12 @@ def gather_history(
     else:
         last = _last_commits(root, set(described), head, cache)
     ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
-    blobs = plan_blobs()
-    for (sha, dvc_file), (ref, path) in reads.items():
-        raw = blobs.get((sha, dvc_file))
-        recorded_at[(ref, path)] = recorded_hash(dvc_file, raw, path) if raw is not None else None
+    recorded = plan_reads()
+    recorded_at = {key: recorded[read] for key, read in reads.items()}
     cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     kinds = {d.path: d.kind for d in documents}
     anchored = {d: (kinds[d], out, last[d]) for d, out in described.items() if d in last}
-    behind = _changes_behind(root, anchored, dvc, seen)
+    behind = _changes_behind(root, head, anchored, dvc, cache, seen)
     lag = {
         (cause.sha, last[doc].sha): history.count_between(root, last[doc].sha, cause.sha)
         for doc, causes in behind.items()
@@ -195,37 +193,51 @@ def gather_history(
 
 def _changes_behind(
     root: Path,
+    head: str,
     documents: Mapping[str, tuple[str, DvcOutput, Commit]],
     dvc: DvcFacts,
-    seen: dict[str, bytes] | None = None,
+    cache: ResultCache,
+    seen: dict[str, bytes],
 ) -> dict[str, tuple[Cause, ...]]:
     """document → the changes its last commit W has not seen, newest first: the hash
     DVC records for what it describes differs at W from HEAD's, or (a model card) a
     piece of code its training stage depends on (a dep DVC does not track) has other
     content at W than at HEAD. Content, not dates, decides; each change is then named
     by the newest commit of `W..HEAD` that made it — ancestry: a commit W holds is never
-    named. A clean repository costs two batched `cat-file` calls, whatever its history."""
+    named. A clean repository costs two batched `cat-file` calls, whatever its history,
+    and none warm: what a commit holds never changes, so the answers are remembered."""
     code = {
         doc: producing_code(out, dvc) if kind == "model-card" else []
         for doc, (kind, out, _w) in documents.items()
     }
-    revisions = {doc: (w.sha, "HEAD") for doc, (_k, _o, w) in documents.items()}
+    revisions = {doc: (w.sha, head) for doc, (_k, _o, w) in documents.items()}
     files = {doc: recording_file(out) for doc, (_k, out, _w) in documents.items()}
-    ids = history.object_ids(
+    ids = _object_ids(
         root,
         {(rev, path) for d in documents for path in (*code[d], files[d]) for rev in revisions[d]},
+        cache,
     )
-    # the recording file's bytes only where they differ at W (often nowhere)
+    # the recording file read only where it differs at W (often nowhere)
     moved = {d for d in documents if len({ids.get((rev, files[d])) for rev in revisions[d]}) > 1}
-    records = history.read_at(root, {(rev, files[d]) for d in moved for rev in revisions[d]}, seen)
+    records = _recorded_at(
+        root,
+        {
+            (rev, files[d], out.path)
+            for d, (_k, out, _w) in documents.items()
+            if d in moved
+            for rev in revisions[d]
+        },
+        cache,
+        seen,
+    )
     stale_code: dict[str, set[str]] = {}  # W → code paths changed since
     stale_hash: dict[tuple[str, str], set[str]] = {}  # (W, recording file) → md5s recorded since
     new_md5: dict[str, str] = {}  # document → the hash HEAD records that W did not
     for doc, (_kind, out, w) in documents.items():
         stale_code.setdefault(w.sha, set()).update(
-            p for p in code[doc] if ids.get((w.sha, p)) != ids.get(("HEAD", p))
+            p for p in code[doc] if ids.get((w.sha, p)) != ids.get((head, p))
         )
-        now, then = (_recorded(records, rev, out) for rev in ("HEAD", w.sha))
+        now, then = (records.get((rev, files[doc], out.path)) for rev in (head, w.sha))
         if doc in moved and now is not None and now.md5 and (then is None or then.md5 != now.md5):
             stale_hash.setdefault((w.sha, files[doc]), set()).add(now.md5)
             new_md5[doc] = now.md5
@@ -249,7 +261,7 @@ def _changes_behind(
         causes += [
             (touches[p], f"changed {p}, a dependency of stage {out.stage}")
             for p in code[doc]
-            if p in touches and ids.get((w.sha, p)) != ids.get(("HEAD", p))
+            if p in touches and ids.get((w.sha, p)) != ids.get((head, p))
         ]
         if causes:
             # newest first: which to name is presentation, so the commit time may order
@@ -258,11 +270,40 @@ def _changes_behind(
     return behind
 
 
-def _recorded(
-    records: Mapping[tuple[str, str], bytes | None], rev: str, output: DvcOutput
-) -> DvcOutput | None:
-    raw = records.get((rev, recording_file(output)))
-    return recorded_hash(recording_file(output), raw, output.path) if raw is not None else None
+def _object_ids(
+    root: Path, requests: set[tuple[str, str]], cache: ResultCache
+) -> dict[tuple[str, str], str | None]:
+    """(commit SHA, path) → the object there, or None; remembered: a commit's content
+    never changes."""
+    found: dict[tuple[str, str], str | None] = {}
+    for sha, path in requests:
+        if isinstance(entry := cache.get(f"id:{sha}:{path}"), str):
+            found[(sha, path)] = entry or None
+    for (sha, path), oid in history.object_ids(root, requests - set(found)).items():
+        cache.put(f"id:{sha}:{path}", oid or "")
+        found[(sha, path)] = oid
+    return found
+
+
+def _recorded_at(
+    root: Path, requests: set[tuple[str, str, str]], cache: ResultCache, seen: dict[str, bytes]
+) -> dict[tuple[str, str, str], DvcOutput | None]:
+    """(commit SHA, .dvc file or dvc.lock, DVC path) → what that file recorded for the
+    path in that commit (None: nothing); remembered, and each blob read once per run."""
+    found: dict[tuple[str, str, str], DvcOutput | None] = {}
+    for sha, file, path in requests:
+        entry = cache.get(f"recorded:{sha}:{file}:{path}")
+        if isinstance(entry, list) and len(entry) == 2:
+            found[(sha, file, path)] = DvcOutput(path, file, md5=entry[0], hash_name=entry[1])
+        elif entry == "nothing":
+            found[(sha, file, path)] = None
+    missing = requests - set(found)
+    blobs = history.read_at(root, {(sha, file) for sha, file, _path in missing}, seen)
+    for sha, file, path in missing:
+        raw = blobs.get((sha, file))
+        out = found[(sha, file, path)] = recorded_hash(file, raw, path) if raw is not None else None
+        cache.put(f"recorded:{sha}:{file}:{path}", [out.md5, out.hash_name] if out else "nothing")
+    return found
 
 
 def _hash_introduced(root: Path, dvc_file: str, md5s: set[str], rev: str) -> dict[str, Commit]:
