@@ -120,7 +120,7 @@ def check(request: CheckRequest) -> CheckResult:
         changed = changed_paths()
         evidence = facts.ml_code.path if facts.ml_code else None
         change, base_findings = diff.compare_with_base(
-            root, config, merge, changed, evidence, cache, value_paths(facts.dvc), facts.files
+            root, config, merge, changed, evidence, cache, value_paths(facts.dvc), facts
         )
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)

@@ -10,6 +10,7 @@ import posixpath
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from mlwf_lint.config import CONFIG_FILE, Config
@@ -19,6 +20,7 @@ from mlwf_lint.facts.documents import kind_of
 from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather, validated_in_change
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import is_dvc_file
+from mlwf_lint.facts.values import Values
 from mlwf_lint.findings import Finding
 
 HISTORY_CODES = ("MLW4", "MLW001")
@@ -68,24 +70,27 @@ def facts_at(
     cache: ResultCache | None = None,
     also: frozenset[str] = frozenset(),
     validate_only: frozenset[str] | None = None,
-    now: tuple[Iterable[str], frozenset[str]] | None = None,
+    now: tuple[RepoFacts, frozenset[str]] | None = None,
 ) -> RepoFacts:
     """The facts of the repository as it was at `revision`, for the files that decide
     findings: documents, DVC files and the configuration, the file that showed ML code
     now (to see whether it did then), and `also`: the params and metrics files DVC
-    names now. `now`: the files here and those changed since `revision` — then every
-    other file is known to be at `revision` as it is here, and is linked, not read
-    from Git (a change of 20 files in a 20,000-file tree reads 20 files from Git); when
-    the change touched none of the files that decide findings, they are read here.
-    Either way the base is read as a tree from another revision is: `live=False`."""
+    names now. `now`: the facts here and the paths changed since `revision` — then
+    every other file is known to be at `revision` as it is here, and is linked, not
+    read from Git (a change of 20 files in a 20,000-file tree reads 20 files from Git);
+    when the change touched none of the files that decide findings, the facts here are
+    the base's, less what only a live run knows (history, the workspace). Either way the
+    base is what `gather(..., live=False)` of that tree gives."""
     is_wanted = _wanted_at_base(config, ml_evidence, also)
     if now is None:
         files = history.tree_files(root, revision)
         unchanged: list[str] = []
     else:
-        current, changed = now
+        here, changed = now
         if not any(map(is_wanted, changed)):  # the base reads the same bytes as here
-            wanted_here = sorted(filter(is_wanted, current))
+            wanted_here = tuple(sorted(filter(is_wanted, here.files)))
+            if _as_without_live(here):
+                return replace(here, files=wanted_here, history=None, workspace_changes=None)
             return gather(
                 root,
                 config,
@@ -95,13 +100,25 @@ def facts_at(
                 validate_only=validate_only,
             )
         there = history.object_ids(root, {(revision, f) for f in changed})
-        unchanged = [f for f in current if f not in changed]
+        unchanged = [f for f in here.files if f not in changed]
         files = unchanged + [f for (_rev, f), oid in there.items() if oid is not None]
     wanted = set(filter(is_wanted, files))
     from_git = wanted.difference(unchanged).union(_link(root, wanted.intersection(unchanged), into))
     _materialize(root, revision, from_git, into)
     return gather(
         into, config, files=sorted(wanted), live=False, cache=cache, validate_only=validate_only
+    )
+
+
+def _as_without_live(facts: RepoFacts) -> bool:
+    """Whether these facts are what a run without the live sources (the dvc library,
+    Git's HEAD for a metrics file not in the working tree, the whole file list for ML
+    code) would read from the same files."""
+    return (
+        not facts.dvc.unexpanded
+        and not facts.dvc.expanded_by_dvc
+        and facts.ml_code is None
+        and not any(isinstance(v, Values) and v.at_head for v in facts.metrics_values.values())
     )
 
 
@@ -142,18 +159,18 @@ def compare_with_base(
     ml_evidence: str | None,
     cache: ResultCache | None = None,
     value_files: frozenset[str] = frozenset(),
-    current_files: Iterable[str] | None = None,
+    here: RepoFacts | None = None,
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
     """The change since the merge base, and the findings the base had. `value_files`:
-    the params and metrics files DVC names now, read at the base too; `current_files`:
-    every file here (then only the changed ones are read from Git)."""
+    the params and metrics files DVC names now, read at the base too; `here`: the facts
+    of the working tree (then only the changed files are read from Git)."""
     from mlwf_lint.check.engine import run_rules
     from mlwf_lint.rules import RULES
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         # unchanged files have the same bytes at the base: the cache answers for them
         only = validated_in_change(config, changed)
-        now = (current_files, changed) if current_files is not None else None
+        now = (here, changed) if here is not None else None
         base = facts_at(
             root, config, merge, ml_evidence, Path(folder), cache, value_files, only, now
         )

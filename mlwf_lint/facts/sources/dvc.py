@@ -117,6 +117,7 @@ class DvcFacts:
     problems: tuple[FileProblem, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     unexpanded: tuple[DvcStage, ...] = ()  # foreach/matrix stages over ${...}
+    expanded_by_dvc: bool = False  # the dvc library expanded ${...} loops (a live read)
     # dvc.lock entries that dvc.yaml no longer defines (name as DVC addresses it,
     # dvc_yaml = the lock file, position = of the entry's key in the lock)
     orphaned: tuple[DvcStage, ...] = ()
@@ -572,6 +573,7 @@ def read_dvc(
         problems=tuple(c.problems),
         skipped=tuple(c.skipped),
         unexpanded=tuple(c.unexpanded),
+        expanded_by_dvc=bool(resolved),
         orphaned=tuple(c.orphaned),
         metrics=_metrics_files(c.metrics, outputs),
     )
