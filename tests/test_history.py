@@ -86,9 +86,9 @@ def test_missing_tag_and_sha_are_mlw401(demo: GitRepo, capsys: pytest.CaptureFix
     ]
 
 
-def test_fallback_from_another_branch_is_not_an_ancestor(
-    demo: GitRepo, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _fallback_tagged_on_a_branch(demo: GitRepo) -> None:
+    """The plan's fallback names `text-classifier@v9.0.0`, a tag on branch `experiment`
+    (not merged), which holds the current model."""
     demo.git("checkout", "-q", "-b", "experiment")
     demo.write("notes.txt", "an experiment\n")
     demo.commit("experiment")
@@ -100,6 +100,12 @@ def test_fallback_from_another_branch_is_not_an_ancestor(
             "git_ref: text-classifier@v1.0.0", "git_ref: text-classifier@v9.0.0"
         )
     )
+
+
+def test_fallback_from_another_branch_is_not_an_ancestor(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fallback_tagged_on_a_branch(demo)
     _status, report = lint_json(capsys, str(demo.path), "--select", "MLW403")
     assert [(f["path"], f["line"], f["column"], f["severity"]) for f in report["findings"]] == [
         (PLAN, 10, 12, "error"),  # fallback.git_ref: not in this branch's history
@@ -116,7 +122,8 @@ def test_remembered_ancestry_follows_head(
 ) -> None:
     # the ancestry answers are remembered (warm runs ask git nothing); a "no" is never
     # carried to another HEAD: merging the branch makes the fallback an ancestor
-    test_fallback_from_another_branch_is_not_an_ancestor(demo, capsys)  # warms the cache
+    _fallback_tagged_on_a_branch(demo)
+    assert len(_found(capsys, demo.path, "--select", "MLW403")) == 2  # cold: writes the cache
     assert len(_found(capsys, demo.path, "--select", "MLW403")) == 2  # the same, warm
     demo.git("merge", "-q", "--no-edit", "--no-ff", "experiment")
     found = _found(capsys, demo.path, "--select", "MLW403")

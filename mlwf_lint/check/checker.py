@@ -14,7 +14,7 @@ from mlwf_lint.check.lineage import build_graph
 from mlwf_lint.config import Config, load_config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
-from mlwf_lint.facts.repo import gather, value_paths
+from mlwf_lint.facts.repo import gather
 from mlwf_lint.facts.sources import git, history
 from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
 
@@ -118,10 +118,7 @@ def check(request: CheckRequest) -> CheckResult:
         changed_paths = history.in_background(diff.changed_paths, root, merge)
         facts = gather(root, config, changed_paths=changed_paths, cache=cache)
         changed = changed_paths()
-        evidence = facts.ml_code.path if facts.ml_code else None
-        change, base_findings = diff.compare_with_base(
-            root, config, merge, changed, evidence, cache, value_paths(facts.dvc), facts
-        )
+        change, base_findings = diff.compare_with_base(root, config, merge, changed, facts, cache)
         facts = replace(facts, change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
     cache.save()  # once, after the base too: what both runs read (cold: one write, not two)

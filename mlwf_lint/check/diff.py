@@ -17,7 +17,13 @@ from mlwf_lint.config import CONFIG_FILE, Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import ResultCache
 from mlwf_lint.facts.documents import kind_of
-from mlwf_lint.facts.repo import ChangeFacts, RepoFacts, gather, validated_in_change
+from mlwf_lint.facts.repo import (
+    ChangeFacts,
+    RepoFacts,
+    gather,
+    validated_in_change,
+    value_paths,
+)
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import is_dvc_file
 from mlwf_lint.facts.values import Values
@@ -65,49 +71,35 @@ def facts_at(
     root: Path,
     config: Config,
     revision: str,
-    ml_evidence: str | None,
+    here: RepoFacts,
+    changed: frozenset[str],
     into: Path,
     cache: ResultCache | None = None,
-    also: frozenset[str] = frozenset(),
-    validate_only: frozenset[str] | None = None,
-    now: tuple[RepoFacts, frozenset[str]] | None = None,
 ) -> RepoFacts:
     """The facts of the repository as it was at `revision`, for the files that decide
     findings: documents, DVC files and the configuration, the file that showed ML code
-    now (to see whether it did then), and `also`: the params and metrics files DVC
-    names now. `now`: the facts here and the paths changed since `revision` — then
-    every other file is known to be at `revision` as it is here, and is linked, not
-    read from Git (a change of 20 files in a 20,000-file tree reads 20 files from Git);
-    when the change touched none of the files that decide findings, the facts here are
-    the base's, less what only a live run knows (history, the workspace). Either way the
-    base is what `gather(..., live=False)` of that tree gives."""
-    is_wanted = _wanted_at_base(config, ml_evidence, also)
-    if now is None:
-        files = history.tree_files(root, revision)
-        unchanged: list[str] = []
-    else:
-        here, changed = now
-        if not any(map(is_wanted, changed)):  # the base reads the same bytes as here
-            wanted_here = tuple(sorted(filter(is_wanted, here.files)))
-            if _as_without_live(here):
-                return replace(here, files=wanted_here, history=None, workspace_changes=None)
-            return gather(
-                root,
-                config,
-                files=wanted_here,
-                live=False,
-                cache=cache,
-                validate_only=validate_only,
-            )
-        there = history.object_ids(root, {(revision, f) for f in changed})
-        unchanged = [f for f in here.files if f not in changed]
-        files = unchanged + [f for (_rev, f), oid in there.items() if oid is not None]
+    here (to see whether it did then), and the params and metrics files DVC names here.
+    `here`: the facts of the working tree; `changed`: the paths changed since
+    `revision`. Every other file is at `revision` as it is here, so it is linked into
+    `into`, not read from Git (a change of 20 files in a 20,000-file tree reads 20 files
+    from Git); when the change touched none of the files that decide findings, the facts
+    here are the base's, less what only a live run knows (history, the workspace).
+    Either way the base is what `gather(..., live=False)` of that tree gives."""
+    evidence = here.ml_code.path if here.ml_code else None
+    is_wanted = _wanted_at_base(config, evidence, value_paths(here.dvc))
+    only = validated_in_change(config, changed)  # as here: see gather's validate_only
+    if not any(map(is_wanted, changed)):  # the base reads the same bytes as here
+        wanted_here = tuple(sorted(filter(is_wanted, here.files)))
+        if _as_without_live(here):
+            return replace(here, files=wanted_here, history=None, workspace_changes=None)
+        return gather(root, config, files=wanted_here, live=False, cache=cache, validate_only=only)
+    there = history.object_ids(root, {(revision, f) for f in changed})
+    unchanged = [f for f in here.files if f not in changed]
+    files = unchanged + [f for (_rev, f), oid in there.items() if oid is not None]
     wanted = set(filter(is_wanted, files))
     from_git = wanted.difference(unchanged).union(_link(root, wanted.intersection(unchanged), into))
     _materialize(root, revision, from_git, into)
-    return gather(
-        into, config, files=sorted(wanted), live=False, cache=cache, validate_only=validate_only
-    )
+    return gather(into, config, files=sorted(wanted), live=False, cache=cache, validate_only=only)
 
 
 def _as_without_live(facts: RepoFacts) -> bool:
@@ -156,24 +148,16 @@ def compare_with_base(
     config: Config,
     merge: str,
     changed: frozenset[str],
-    ml_evidence: str | None,
+    here: RepoFacts,
     cache: ResultCache | None = None,
-    value_files: frozenset[str] = frozenset(),
-    here: RepoFacts | None = None,
 ) -> tuple[ChangeFacts, tuple[Finding, ...]]:
-    """The change since the merge base, and the findings the base had. `value_files`:
-    the params and metrics files DVC names now, read at the base too; `here`: the facts
-    of the working tree (then only the changed files are read from Git)."""
+    """The change since the merge base, and the findings the base had; `here`: the
+    facts of the working tree."""
     from mlwf_lint.check.engine import run_rules
     from mlwf_lint.rules import RULES
 
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
-        # unchanged files have the same bytes at the base: the cache answers for them
-        only = validated_in_change(config, changed)
-        now = (here, changed) if here is not None else None
-        base = facts_at(
-            root, config, merge, ml_evidence, Path(folder), cache, value_files, only, now
-        )
+        base = facts_at(root, config, merge, here, changed, Path(folder), cache)
         base_findings = run_rules(base, RULES)
     return ChangeFacts(merge, changed, base.dvc.outputs, base.metrics_values), base_findings
 

@@ -104,20 +104,18 @@ def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
 
 
 def documents_last_commits(
-    root: Path, files: Iterable[str], config: Config, cache: ResultCache
+    root: Path, head: str, files: Iterable[str], config: Config, cache: ResultCache
 ) -> dict[str, Commit]:
     """The last commit of every file that is a model card or lineage record by its
     path — known before any document is parsed, so the walk can start while they are
     (`gather_history(..., written=...)` takes its answer)."""
-    head, reason = history.head_state(root)
-    if reason is not None or head is None:
-        return {}
     paths = {f for f in files if kind_of(f, config) in DESCRIBED_BY}
     return _last_commits(root, paths, head, cache)
 
 
 def gather_history(
     root: Path,
+    head: str,
     documents: tuple[Document, ...],
     dvc: DvcFacts,
     cache: ResultCache | None = None,
@@ -125,9 +123,8 @@ def gather_history(
     count_lag: bool = False,
     written: Callable[[], Mapping[str, Commit]] | None = None,
 ) -> HistoryFacts:
-    head, reason = history.head_state(root)
-    if reason is not None or head is None:
-        return HistoryFacts(unavailable=reason)
+    """What history says of `documents` at `head` (a full clone's HEAD: the caller
+    asked `history.head_state` whether history can be trusted here)."""
     cache = cache or NoCache()
     plans = [d for d in documents if d.kind == "rollback-plan"]
     cards = by_id(model_cards(documents))

@@ -314,10 +314,12 @@ def gather(
     team_digests = check_team_schemas(root, config, cache) if live else {}
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
+    head, unavailable = history.head_state(root) if config.history and live else (None, None)
+    head = head if unavailable is None else None  # a shallow clone: no history is read
     early_walk = None
-    if config.history and live and changed_paths is None:
+    if head is not None and changed_paths is None:
         # the documents' walk needs only their paths: it runs while they are parsed
-        early_walk = history.in_background(documents_last_commits, root, files, config, cache)
+        early_walk = history.in_background(documents_last_commits, root, head, files, config, cache)
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
     workspace = None
@@ -332,7 +334,7 @@ def gather(
     if history_for is not None:
         validate_only = validated_in_change(config, history_for)
     pending_history = None
-    if config.history and live:
+    if head is not None:
         # in diff mode only the documents the change touched can get history findings
         watched = tuple(d for d in documents if history_for is None or d.path in history_for)
         # mostly waiting on git: it runs while the schemas are checked here (cold: the
@@ -340,6 +342,7 @@ def gather(
         pending_history = history.in_background(
             gather_history,
             root,
+            head,
             watched,
             dvc,
             cache,
@@ -363,7 +366,13 @@ def gather(
         if dvc.models or any(d.kind == "model-card" for d in documents)
         else {}
     )
-    history_facts = pending_history() if pending_history is not None else None
+    history_facts = (
+        pending_history()
+        if pending_history is not None
+        else HistoryFacts(unavailable=unavailable)
+        if unavailable
+        else None
+    )
     return RepoFacts(
         root=root,
         config=config,

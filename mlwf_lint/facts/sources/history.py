@@ -375,8 +375,3 @@ def changed_since(root: Path, base: str, paths: Iterable[str] | None = None) -> 
         )
     found = {n.decode("utf-8", "surrogateescape") for n in names if n}
     return found if paths is None else found & set(paths)
-
-
-def tree_files(root: Path, rev: str) -> list[str]:
-    done = _git(root, "ls-tree", "-r", "-z", "--name-only", "--full-tree", rev)
-    return [n.decode("utf-8", "surrogateescape") for n in done.stdout.split(b"\x00") if n]
