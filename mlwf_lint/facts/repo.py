@@ -259,10 +259,12 @@ def schema_violations(
     known_digests: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[SchemaViolation, ...]]:
     """Each readable document's schema violations. A validator is built (and
-    jsonschema imported) only for content the cache has not seen with this schema; a
+    jsonschema imported) only for content the cache has not seen with this schema and
+    the first pass (`schema_first_pass`) cannot vouch for; a
     team's own schema replaces the shipped one. `known_digests`: schema digests
     already computed this run (`check_team_schemas`)."""
     from mlwf_lint.facts import schemas
+    from mlwf_lint.facts.schema_first_pass import surely_valid
 
     validators: dict[str, Any] = {}
     digests: dict[str, str] = dict(known_digests or {})
@@ -275,15 +277,18 @@ def schema_violations(
         key = cache.key("schema", doc.kind, doc.digest, digests[doc.kind])
         entry = cache.get(key)
         if entry is None:
-            if doc.kind not in validators:
-                own = config.kinds[doc.kind].schema
-                validators[doc.kind] = (
-                    schemas.team_validator(root / own)
-                    if own
-                    else schemas.document_validator(doc.kind)
-                )
-            violations = explain(validators[doc.kind].iter_errors(doc.parsed.data))
-            entry = [[v.pointer, list(v.path), v.message, v.placeholder] for v in violations]
+            own = config.kinds[doc.kind].schema
+            if not own and surely_valid(schemas.load_schema(doc.kind), doc.parsed.data):
+                entry = []  # the first pass vouches for it: jsonschema is not needed
+            else:
+                if doc.kind not in validators:
+                    validators[doc.kind] = (
+                        schemas.team_validator(root / own)
+                        if own
+                        else schemas.document_validator(doc.kind)
+                    )
+                violations = explain(validators[doc.kind].iter_errors(doc.parsed.data))
+                entry = [[v.pointer, list(v.path), v.message, v.placeholder] for v in violations]
             cache.put(key, entry)
         found[doc.path] = tuple(
             SchemaViolation(pointer, tuple(path), message, placeholder)
