@@ -68,6 +68,20 @@ def test_problems_are_values(raw: bytes, suffix: str, message: str, line0: int) 
     assert message in result.message and result.line0 == line0
 
 
+@pytest.mark.parametrize("anchored", [False, True])
+def test_block_nesting_is_refused_past_the_limit_with_or_without_anchors(anchored: bool) -> None:
+    """The depth limit holds for block nesting (which the bracket count before parsing
+    cannot see) whether or not the document has anchors (the alias check runs only then)."""
+
+    def nested(levels: int) -> str:
+        keys = "\n".join("  " * i + f"k{i}:" for i in range(levels))
+        return ("top: &t 1\n" if anchored else "") + keys + "\n" + "  " * levels + "v\n"
+
+    assert isinstance(parse_yaml(nested(256)), Parsed)
+    deep = parse_yaml(nested(257))
+    assert isinstance(deep, ParseProblem) and "nests deeper than 256" in deep.message
+
+
 def test_alias_bomb_is_refused_fast() -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for i in range(1, 10):

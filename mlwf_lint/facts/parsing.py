@@ -170,7 +170,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
         return ParseProblem(f"invalid YAML: {exc}".splitlines()[0], line_offset, 0)
     parsed = Parsed(data=None)
     try:
-        _check_size(node)
+        if "&" in text:  # only anchors let aliases expand a tree: else the converter's
+            _check_size(node)  # own depth limit is the whole check
         data = _Converter(parsed, line_offset).convert(node, "", (line_offset, 0))
     except _TooComplex as exc:
         return ParseProblem(str(exc), line_offset, 0)
@@ -278,7 +279,9 @@ class _Converter:
     def _mark(self, node: Any) -> Position:
         return (node.start_mark.line + self.offset, node.start_mark.column)
 
-    def convert(self, node: Any, pointer: str, pos: Position) -> Any:
+    def convert(self, node: Any, pointer: str, pos: Position, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise _TooComplex(f"document nests deeper than {MAX_DEPTH} levels")
         if node is None:
             self.parsed.values.setdefault(pointer, pos)
             return None
@@ -295,7 +298,7 @@ class _Converter:
             items: list[Any] = []
             self.done[id(node)] = items
             for index, item in enumerate(node.value):
-                items.append(self.convert(item, f"{pointer}/{index}", self._mark(item)))
+                items.append(self.convert(item, f"{pointer}/{index}", self._mark(item), depth + 1))
             return items
         out: dict[str, Any] = {}
         self.done[id(node)] = out
@@ -311,10 +314,10 @@ class _Converter:
                 raise _Duplicate(name, mark.line, mark.column)
             child = f"{pointer}/{escape_pointer_token(name)}"
             self.parsed.keys[child] = self._mark(key_node)
-            out[name] = self.convert(value_node, child, self._mark(value_node))
+            out[name] = self.convert(value_node, child, self._mark(value_node), depth + 1)
         for source in merged:  # `<<: *base` fills in the keys not written here
             for base in source.value if source.id == "sequence" else [source]:
-                value = self.convert(base, pointer, self._mark(base))
+                value = self.convert(base, pointer, self._mark(base), depth + 1)
                 if isinstance(value, dict):
                     for key, item in value.items():
                         out.setdefault(key, item)
