@@ -226,3 +226,55 @@ def test_dates_are_judged_as_jsonschema_judges_them() -> None:
     values = ("2026-11-02", "20261102", "2026-W45-1", "2026-02-30", "2026-11-2", "２０２６-11-02")
     for value in values:
         assert surely_valid(schema, value) is checker.is_valid(value), value
+
+
+CONFIG = {
+    "fail-on": "warning",
+    "ignore": ["MLW105"],
+    "documents": {"model-card": {"glob": "cards/*.md"}},
+    "extend-model-patterns": ["*.bin"],
+    "per-file-ignores": {"docs/legacy/*": ["MLW201"]},
+    "max-file-size": 2_000_000,
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "valid"),
+    [
+        ({}, True),
+        ({"fail-on": "sometimes"}, False),
+        ({"documnts": {}}, False),
+        ({"documents": {"model-card": {"globs": "x"}}}, False),
+        ({"max-file-size": "big"}, False),
+        ({"ignore": "MLW105"}, False),
+    ],
+)
+def test_the_configuration_is_vouched_for_as_jsonschema_judges_it(
+    change: dict[str, Any], valid: bool
+) -> None:
+    """The configuration is validated on every run, warm or cold: the first pass spares
+    the jsonschema import there too, and steps aside for every mistake."""
+    data = {**CONFIG, **change}
+    assert (jsonschema_errors("config", data) == []) is valid
+    assert surely_valid(load_schema("config"), data) is valid
+
+
+def test_an_initialized_repository_runs_warm_without_jsonschema(tmp_path: Path) -> None:
+    """`mlwf-lint init` writes a configuration file and documents with placeholders: the
+    first run needs jsonschema to word their findings; the next (the hook's) does not."""
+    repo = GitRepo(tmp_path / "repo")
+    repo.write("train.py", "import sklearn\n")
+    repo.commit("code")
+    subprocess.run(
+        [sys.executable, "-m", "mlwf_lint", "init", "."],
+        cwd=repo.path,
+        check=True,
+        capture_output=True,
+    )
+    assert list(repo.path.glob(".mlwf-lint.*"))
+    repo.commit("init")
+    command = [sys.executable, "-X", "importtime", "-m", "mlwf_lint", "check", "."]
+    cold = subprocess.run(command, cwd=repo.path, capture_output=True, text=True)
+    warm = subprocess.run(command, cwd=repo.path, capture_output=True, text=True)
+    assert cold.returncode == warm.returncode == 1
+    assert " jsonschema" in cold.stderr and " jsonschema" not in warm.stderr
