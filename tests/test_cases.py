@@ -84,3 +84,63 @@ def test_no_case_without_a_rule() -> None:
 def test_cases_folder_is_excluded_from_dogfooding() -> None:
     text = (Path(__file__).parent.parent / "pyproject.toml").read_text()
     assert '"tests/cases/**"' in text
+
+
+@pytest.mark.parametrize("code", sorted(p.name for p in CASES.iterdir() if (p / "fail").is_dir()))
+def test_a_change_touching_no_deciding_file_needs_no_rule_at_the_base(
+    code: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Diff mode runs no rule at the base when the change touched none of the files that
+    decide findings (`diff.same_as_here`): it takes every non-history finding here as
+    having stood there. Checked against the base honestly built — the deciding files read
+    from Git at the base revision into a tree of their own, then every rule run there —
+    on each rule's failing case with a code-only commit on top."""
+    from dataclasses import replace
+
+    from mlwf_lint.check import diff
+    from mlwf_lint.check.engine import run_rules
+    from mlwf_lint.config import load_config
+    from mlwf_lint.facts.repo import gather
+
+    case = CASES / code / "fail"
+    git_repo.copy_tree(case)
+    git_repo.commit(f"{code} failing case")
+    if (case / ".setup").exists():
+        subprocess.run(
+            ["sh", "-eu", str(case / ".setup")],
+            cwd=git_repo.path,
+            check=True,
+            env={**os.environ, **IDENTITY},
+        )
+    head = subprocess.run(
+        ["git", "rev-parse", "-q", "--verify", "HEAD"],
+        cwd=git_repo.path,
+        capture_output=True,
+        text=True,
+    )
+    if head.returncode != 0 or (git_repo.path / ".git/shallow").exists():
+        pytest.skip(f"{code}'s case has no history to be a base")
+    base = head.stdout.strip()
+    git_repo.write("notes/changelog.txt", "a code-only change\n")
+    git_repo.commit("code only")
+    root = git_repo.path
+    config = load_config(root)
+    changed = frozenset(diff.changed_paths(root, base))
+    here = gather(root, config, changed_paths=lambda: changed)
+    if not diff.same_as_here(config, here, changed):
+        pytest.skip(f"{code}'s case holds what only a live run knows: the base is built")
+    wanted = diff._wanted_here(config, here)
+    tree = git_repo.path.parent / "base-tree"
+    diff._materialize(root, base, [f for f in here.files if wanted(f)], tree)
+    built = gather(tree, config, files=sorted(filter(wanted, here.files)), live=False)
+    at_base = {(f.code, f.location.path, f.message) for f in run_rules(built, RULES)}
+    here_findings = run_rules(replace(here, change=None), RULES)
+    assert {
+        (f.code, f.location.path, f.message)
+        for f in here_findings
+        if not f.code.startswith(diff.HISTORY_CODES)
+    } <= at_base
+    status, report = lint_json(capsys, str(root), "--base", base)
+    assert [
+        f["code"] for f in report["findings"] if not f["code"].startswith(diff.HISTORY_CODES)
+    ] == []

@@ -85,8 +85,7 @@ def facts_at(
     from Git); when the change touched none of the files that decide findings, the facts
     here are the base's, less what only a live run knows (history, the workspace).
     Either way the base is what `gather(..., live=False)` of that tree gives."""
-    evidence = here.ml_code.path if here.ml_code else None
-    is_wanted = _wanted_at_base(config, evidence, value_paths(here.dvc))
+    is_wanted = _wanted_here(config, here)
     only = validated_in_change(config, changed)  # as here: see gather's validate_only
     if not any(map(is_wanted, changed)):  # the base reads the same bytes as here
         wanted_here = tuple(sorted(filter(is_wanted, here.files)))
@@ -100,6 +99,26 @@ def facts_at(
     from_git = wanted.difference(unchanged).union(_link(root, wanted.intersection(unchanged), into))
     _materialize(root, revision, from_git, into)
     return gather(into, config, files=sorted(wanted), live=False, cache=cache, validate_only=only)
+
+
+def _wanted_here(config: Config, here: RepoFacts) -> Callable[[str], bool]:
+    evidence = here.ml_code.path if here.ml_code else None
+    return _wanted_at_base(config, evidence, value_paths(here.dvc))
+
+
+def same_as_here(config: Config, here: RepoFacts, changed: frozenset[str]) -> bool:
+    """Whether the base's facts are the facts here for every rule but history's: the
+    change touched none of the files that decide findings, here holds nothing only a
+    live run knows, and no workspace comparison (which the base never has) was made.
+    Then every finding here that is not history's stood at the base too — no rule needs
+    to run there (history in diff mode watches only the documents the change touched:
+    none, so no rule outside MLW4xx reads anything from it)."""
+    is_wanted = _wanted_here(config, here)
+    return (
+        not any(map(is_wanted, changed))
+        and _as_without_live(here)
+        and here.workspace_changes is None
+    )
 
 
 def _as_without_live(facts: RepoFacts) -> bool:
@@ -150,12 +169,15 @@ def compare_with_base(
     changed: frozenset[str],
     here: RepoFacts,
     cache: ResultCache | None = None,
-) -> tuple[ChangeFacts, tuple[Finding, ...]]:
-    """The change since the merge base, and the findings the base had; `here`: the
+) -> tuple[ChangeFacts, tuple[Finding, ...] | None]:
+    """The change since the merge base, and the findings the base had (None: the base's
+    facts are the facts here, see `same_as_here`, and no rule runs there); `here`: the
     facts of the working tree."""
     from mlwf_lint.check.engine import run_rules
     from mlwf_lint.rules import RULES
 
+    if same_as_here(config, here, changed):
+        return ChangeFacts(merge, changed, here.dvc.outputs, here.metrics_values), None
     with tempfile.TemporaryDirectory(prefix="mlwf-lint-base-") as folder:
         base = facts_at(root, config, merge, here, changed, Path(folder), cache)
         base_findings = run_rules(base, RULES)
@@ -167,17 +189,19 @@ def _key(finding: Finding) -> tuple[str, str | None, str]:
 
 
 def introduced(
-    findings: Iterable[Finding], base_findings: Iterable[Finding], change: ChangeFacts
+    findings: Iterable[Finding], base_findings: Iterable[Finding] | None, change: ChangeFacts
 ) -> tuple[Finding, ...]:
     """Findings the change brings: not present at the base; for history findings
-    (which cannot be computed for the base), those on files the change touched."""
-    before = {_key(f) for f in base_findings}
+    (which cannot be computed for the base), those on files the change touched.
+    `base_findings` None: the base's facts are the facts here (`same_as_here`), so
+    every other finding stood there."""
+    before = None if base_findings is None else {_key(f) for f in base_findings}
     kept = []
     for finding in findings:
         if finding.code.startswith(HISTORY_CODES):
             path = finding.location.path
             if path is None or path in change.changed or finding.code == "MLW404":
                 kept.append(finding)
-        elif _key(finding) not in before:
+        elif before is not None and _key(finding) not in before:
             kept.append(finding)
     return tuple(kept)
