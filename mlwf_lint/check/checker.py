@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mlwf_lint import __version__
-from mlwf_lint.check import baseline
 from mlwf_lint.check.engine import is_enabled, run_rules
 from mlwf_lint.check.lineage import build_graph
 from mlwf_lint.config import Config, load_config
@@ -36,7 +35,9 @@ def _without_baseline(
 ) -> tuple[Finding, ...]:
     """The findings the baseline does not account for, and MLW004 for its entries
     this run can judge (codes enabled, files in scope, not diff mode) that match
-    nothing any more."""
+    nothing any more. (Imported here: most runs have no baseline.)"""
+    from mlwf_lint.check import baseline
+
     loaded = baseline.load(file, root)
     judged = {
         key

@@ -112,7 +112,7 @@ def same_as_here(config: Config, here: RepoFacts, changed: frozenset[str]) -> bo
     live run knows, and no workspace comparison (which the base never has) was made.
     Then every finding here that is not history's stood at the base too — no rule needs
     to run there (history in diff mode watches only the documents the change touched:
-    none, so no rule outside MLW4xx reads anything from it)."""
+    none, so no rule but history's — MLW4xx, MLW001 — reads anything from it)."""
     is_wanted = _wanted_here(config, here)
     return (
         not any(map(is_wanted, changed))
