@@ -475,7 +475,8 @@ def _main_graph(argv: list[str]) -> int:
     from mlwf_lint.graph import Graph
     from mlwf_lint.report import FORMATS, RenderOptions, graphs
 
-    report = check(CheckRequest(paths=(args.path,), config_file=args.config)).report
+    (path,) = _existing([str(args.path)])
+    report = check(CheckRequest(paths=(path,), config_file=args.config)).report
     graph = report.graph or Graph()
     if args.format == "html":
         text = FORMATS["html"](report, RenderOptions())

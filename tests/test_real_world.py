@@ -59,16 +59,27 @@ def test_dvc0_stage_files_are_stages_not_source_datasets(
 # --- one broken DVC file, one finding -----------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("newline", "labels"),
+    [("\n", (" HEAD", " b")), ("\r\n", (" HEAD", " b")), ("\r\n", ("", ""))],
+    ids=["LF", "CRLF", "CRLF-unlabelled"],
+)
 def test_conflicted_lock_is_one_finding_naming_the_conflict(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], newline: str, labels: tuple[str, str]
 ) -> None:
     demo = documented_demo(tmp_path / "demo").path
     lock = demo / "dvc.lock"
     lines = lock.read_text().splitlines(keepends=True)
     last_md5 = max(i for i, line in enumerate(lines) if "md5:" in line)
     ours, theirs = lines[last_md5], lines[last_md5].replace("a", "b")
-    lines[last_md5 : last_md5 + 1] = ["<<<<<<< HEAD\n", ours, "=======\n", theirs, ">>>>>>> b\n"]
-    lock.write_text("".join(lines))
+    lines[last_md5 : last_md5 + 1] = [
+        f"<<<<<<<{labels[0]}\n",
+        ours,
+        "=======\n",
+        theirs,
+        f">>>>>>>{labels[1]}\n",
+    ]
+    lock.write_bytes("".join(lines).replace("\n", newline).encode())
     status, report = lint_json(capsys, str(demo))
     assert [(f["code"], f["path"], f["line"]) for f in report["findings"]] == [
         ("MLW201", "dvc.lock", last_md5 + 1)
@@ -448,6 +459,8 @@ def test_a_path_that_does_not_exist_is_exit_2(
     assert capsys.readouterr().err == "mlwf-lint: error: docs/ml/modles: no such file or folder\n"
     assert main(["innit"]) == 2
     assert "did you mean `mlwf-lint init`?" in capsys.readouterr().err
+    assert main(["graph", "docs/ml/modles"]) == 2  # the same words from every command
+    assert capsys.readouterr().err == "mlwf-lint: error: docs/ml/modles: no such file or folder\n"
     assert main(["docs/ml/models", "--select", "MLW1"]) == 0
 
 

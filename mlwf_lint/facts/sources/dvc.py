@@ -227,7 +227,7 @@ class _Collector:
         return None
 
 
-_CONFLICT = re.compile(rb"^(<{7}|>{7})(?: |$)|^={7}$", re.MULTILINE)
+_CONFLICT = re.compile(rb"^(<{7}|>{7})(?: |\r?$)|^={7}\r?$", re.MULTILINE)  # LF or CRLF
 
 
 def _conflict_marker(raw: bytes) -> int | None:
