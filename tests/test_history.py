@@ -153,6 +153,34 @@ def test_code_change_after_the_card_is_mlw402(
     assert codes(lint_json(capsys, str(demo.path), "--select", "MLW402")[1]) == []
 
 
+def test_code_changed_by_a_merge_itself_is_named_as_the_cause(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An "evil" merge — the training script edited while merging a branch that never
+    touched it — leaves the card behind like any commit; the merge is named. What a
+    merge only brings from its branch stays that branch's commit's."""
+    demo.git("checkout", "-q", "-b", "notes")
+    demo.write("NOTES.md", "a branch that never touches the code\n")
+    demo.commit("Notes")
+    demo.git("checkout", "-q", "main")
+    demo.git("merge", "-q", "--no-ff", "--no-commit", "notes")
+    demo.write("src/train.py", (demo.path / "src/train.py").read_text() + "# tuned in a merge\n")
+    merge = demo.commit("Merge notes, tuning the classifier")
+    (finding,) = lint_json(capsys, str(demo.path), "--select", "MLW402")[1]["findings"]
+    assert finding["path"] == CARD
+    assert (
+        f"but {merge[:7]} (" in finding["message"] and "changed src/train.py" in finding["message"]
+    )
+    demo.git("checkout", "-q", "-b", "tune", "HEAD~1")
+    demo.write("src/train.py", (demo.path / "src/train.py").read_text() + "# tuned on a branch\n")
+    tuned = demo.commit("Tune on a branch")
+    demo.git("checkout", "-q", "main")
+    demo.git("reset", "-q", "--hard", "HEAD~1")
+    demo.git("merge", "-q", "--no-ff", "-m", "Merge the tuning", "tune")
+    (finding,) = lint_json(capsys, str(demo.path), "--select", "MLW402")[1]["findings"]
+    assert f"but {tuned[:7]} (" in finding["message"]
+
+
 def test_shallow_clone_gives_one_notice_and_no_history_findings(
     demo: GitRepo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -243,12 +243,15 @@ def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
 
 def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, Commit]:
     """path (a file or a folder) → the newest commit that changed it. One streamed
-    `git log` limited to those paths, stopping as soon as all have been seen."""
+    `git log` limited to those paths, stopping as soon as all have been seen. A merge
+    counts for the paths it made differ from every parent (`-c`: a conflict resolved,
+    or an "evil" edit in the merge itself); what it only brought from one side stays
+    the side's commit's."""
     remaining = set(paths)
     found: dict[str, Commit] = {}
     if not remaining:
         return found
-    args = ["-z", "--name-only", rev, "--", *_pathspecs(remaining)]
+    args = ["-z", "-c", "--name-only", rev, "--", *_pathspecs(remaining)]
     for commit, names in _stream_log(root, args):
         for name in names.split(b"\x00"):
             path = name.strip(b"\n").decode("utf-8", "surrogateescape")
