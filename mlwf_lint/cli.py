@@ -507,6 +507,14 @@ def _main_merge(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def _reader_gone() -> int:
+    """Standard output's reader stopped reading (`mlwf-lint rule MLW402 | head`): nothing
+    more to say and nothing to report — the status of a process SIGPIPE ended, as git's."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit must not fail again
+    return 128 + 13
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     command = args[0] if args and args[0] in COMMANDS else "check"
@@ -526,7 +534,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "merge": _main_merge,
     }
     try:
-        return handlers[command](args)
+        status = handlers[command](args)
+        sys.stdout.flush()  # here, where a reader gone (`| head`) can still be answered
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except _Exit as done:
         return done.status
     except UsageError as exc:

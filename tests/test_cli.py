@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -233,3 +234,25 @@ def test_rule_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert text.startswith("MLW104 (error): deployed model without a rollback plan")
     assert "Fails" in text and "Passes" in text
     assert main(["rule", "MLW999"]) == 2
+
+
+@pytest.mark.parametrize("command", [["rule", "MLW402"], ["schema", "model-card"], ["check"]])
+def test_a_reader_that_stops_reading_is_no_error(command: list[str], git_repo: GitRepo) -> None:
+    """`mlwf-lint rule MLW402 | head -1`: the reader is gone before the first write (its end
+    of the pipe is closed before the program starts) — no traceback, no "internal error",
+    the status of a process SIGPIPE ended, as git gives."""
+    git_repo.write("src/train.py", "import torch\n")  # a finding to print: no model card
+    git_repo.commit()
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mlwf_lint", *command],
+            cwd=git_repo.path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
