@@ -535,7 +535,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         status = handlers[command](args)
-        sys.stdout.flush()  # here, where a reader gone (`| head`) can still be answered
+        if sys.stdout is not None:  # None: started with standard output closed
+            sys.stdout.flush()  # here, where a reader gone (`| head`) can still be answered
         return status
     except BrokenPipeError:
         return _reader_gone()

@@ -256,3 +256,22 @@ def test_a_reader_that_stops_reading_is_no_error(command: list[str], git_repo: G
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (141, "")
+
+
+def test_a_closed_standard_output_is_fine_with_an_output_file(
+    git_repo: GitRepo, tmp_path: Path
+) -> None:
+    """`mlwf-lint check --output report.txt >&-`: standard output closed (Python gives
+    None for it), the report goes to its file, nothing fails at the end."""
+    git_repo.write("src/train.py", "import torch\n")
+    git_repo.commit()
+    report = tmp_path / "report.txt"
+    done = subprocess.run(
+        [sys.executable, "-m", "mlwf_lint", "check", "--output", str(report)],
+        cwd=git_repo.path,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),  # noqa: PLW1509 - the point is a closed stdout
+    )
+    assert (done.returncode, done.stderr) == (1, "")
+    assert "MLW101" in report.read_text()
