@@ -28,16 +28,7 @@ def _cases() -> list[tuple[str, str]]:
 def test_rule_case(
     code: str, outcome: str, git_repo: GitRepo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    case = CASES / code / outcome
-    git_repo.copy_tree(case)
-    git_repo.commit(f"{code} {outcome} case")
-    if (case / ".setup").exists():  # history the case needs: tags, later commits
-        subprocess.run(
-            ["sh", "-eu", str(case / ".setup")],
-            cwd=git_repo.path,
-            check=True,
-            env={**os.environ, **IDENTITY},
-        )
+    case = _set_up(git_repo, code, outcome)
     args = (case / ".args").read_text().split() if (case / ".args").exists() else []
     status, report = lint_json(capsys, str(git_repo.path), "--select", code, *args)
     found = [f for f in report["findings"] if f["code"] == code]
@@ -54,6 +45,21 @@ def test_rule_case(
     )
     severities = {e[1] for e in expected}
     assert status == (1 if "error" in severities else 0)
+
+
+def _set_up(git_repo: GitRepo, code: str, outcome: str) -> Path:
+    """A rule's case committed into `git_repo`, with the history its `.setup` makes."""
+    case = CASES / code / outcome
+    git_repo.copy_tree(case)
+    git_repo.commit(f"{code} {outcome} case")
+    if (case / ".setup").exists():  # history the case needs: tags, later commits
+        subprocess.run(
+            ["sh", "-eu", str(case / ".setup")],
+            cwd=git_repo.path,
+            check=True,
+            env={**os.environ, **IDENTITY},
+        )
+    return case
 
 
 def _described(finding: dict[str, object]) -> tuple[str, str, str]:
@@ -102,16 +108,7 @@ def test_a_change_touching_no_deciding_file_needs_no_rule_at_the_base(
     from mlwf_lint.config import load_config
     from mlwf_lint.facts.repo import gather
 
-    case = CASES / code / "fail"
-    git_repo.copy_tree(case)
-    git_repo.commit(f"{code} failing case")
-    if (case / ".setup").exists():
-        subprocess.run(
-            ["sh", "-eu", str(case / ".setup")],
-            cwd=git_repo.path,
-            check=True,
-            env={**os.environ, **IDENTITY},
-        )
+    _set_up(git_repo, code, "fail")
     head = subprocess.run(
         ["git", "rev-parse", "-q", "--verify", "HEAD"],
         cwd=git_repo.path,

@@ -371,13 +371,11 @@ def gather(
         if dvc.models or any(d.kind == "model-card" for d in documents)
         else {}
     )
-    history_facts = (
-        pending_history()
-        if pending_history is not None
-        else HistoryFacts(unavailable=unavailable)
-        if unavailable
-        else None
-    )
+    history_facts = None
+    if pending_history is not None:
+        history_facts = pending_history()
+    elif unavailable:
+        history_facts = HistoryFacts(unavailable=unavailable)
     return RepoFacts(
         root=root,
         config=config,

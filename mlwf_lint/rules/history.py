@@ -79,10 +79,11 @@ def stale_document(facts: RepoFacts) -> Iterator[Violation]:
     code its training stage depends on (the stage's deps that DVC does not track), was
     not what HEAD holds. The finding names the newest commit of `W..HEAD` — the commits
     W does not have, by ancestry in the commit graph, never dates (rebases give commits
-    one second; clocks drift) — that made the change: a merge when it made it itself (an
-    edit while merging, a conflict resolved), else the branch's commit it brought. A
-    change undone before HEAD, or a `.dvc` edit that keeps the hash, leaves the document
-    current. A document with uncommitted changes is being updated and is not reported.
+    one second; clocks drift) — that made the change: a merge when its content differs
+    from every parent's (both sides combined, a conflict resolved, an edit while
+    merging), else the branch's commit it brought. A change undone before HEAD, or a
+    `.dvc` edit that keeps the hash, leaves the document current. A document with
+    uncommitted changes is being updated and is not reported.
     Allow a lag with `staleness: {commits: N}` or `{days: N}` in the configuration.
 
     Fails — `src/train.py` changed after the card was last edited:

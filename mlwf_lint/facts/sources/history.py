@@ -44,13 +44,26 @@ class Commit:
         return f"{self.short} ({day}, {self.subject!r})"
 
 
+_NO_GIT = "git is not installed or not on PATH; install Git and retry"
+
+
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
             ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
         )
     except FileNotFoundError:
-        raise UsageError("git is not installed or not on PATH; install Git and retry") from None
+        raise UsageError(_NO_GIT) from None
+
+
+def _popen(root: Path, args: list[str], *, stdin: int | None = None) -> subprocess.Popen[bytes]:
+    """A git process whose output is read as it comes (stderr dropped)."""
+    try:
+        return subprocess.Popen(
+            ["git", *args], cwd=root, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
+    except FileNotFoundError:
+        raise UsageError(_NO_GIT) from None
 
 
 def head_state(root: Path) -> tuple[str | None, str | None]:
@@ -131,16 +144,7 @@ def read_blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    try:
-        process = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=root,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-    except FileNotFoundError:
-        raise UsageError("git is not installed or not on PATH; install Git and retry") from None
+    process = _popen(root, ["cat-file", "--batch"], stdin=subprocess.PIPE)
     assert process.stdin is not None and process.stdout is not None
     feeding = in_background(_feed, process.stdin, "".join(f"{i}\n" for i in wanted).encode())
     out: dict[str, bytes] = {}
@@ -208,9 +212,7 @@ def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
 def _streamed(root: Path, args: list[str]) -> Iterator[IO[bytes]]:
     """A git command's output to read as far as needed; the process is killed when
     the reader stops (an early stop is the point: history is read only that far)."""
-    process = subprocess.Popen(
-        ["git", *args], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
+    process = _popen(root, args)
     assert process.stdout is not None
     try:
         yield process.stdout
@@ -244,9 +246,9 @@ def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
 def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, Commit]:
     """path (a file or a folder) → the newest commit that changed it. One streamed
     `git log` limited to those paths, stopping as soon as all have been seen. A merge
-    counts for the paths it made differ from every parent (`-c`: a conflict resolved,
-    or an "evil" edit in the merge itself); what it only brought from one side stays
-    the side's commit's."""
+    counts for the paths it made differ from every parent (`-c`: both sides' changes
+    combined, a conflict resolved, an "evil" edit of its own); what it only brought
+    from one side stays that side's commit's."""
     remaining = set(paths)
     found: dict[str, Commit] = {}
     if not remaining:
