@@ -7,9 +7,9 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
 from mlwf_lint import __version__
 from mlwf_lint.errors import UsageError
@@ -128,8 +128,7 @@ def _check_parser() -> _Parser:
     return parser
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     request: CheckRequest
     format: str = "text"
     output: Path | None = None

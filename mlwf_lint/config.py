@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.models import DEFAULT_MODEL_PATTERNS
@@ -58,8 +58,7 @@ DEFAULT_REGISTRY_STAGES: Mapping[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class KindConfig:
+class KindConfig(NamedTuple):
     globs: tuple[str, ...]
     schema: str | None = None  # a team's own schema, relative to the repository root
     sections: tuple[str, ...] = ()  # required Markdown body headings

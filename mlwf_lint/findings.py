@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlwf_lint.graph import Graph
 
@@ -26,8 +27,7 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding sits. `line`/`column` are 1-based; this is the only place
     that promise is kept (parsers convert from their 0-based positions on entry)."""
 
@@ -65,8 +65,7 @@ class Location:
         )
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """A fix: put `new_text` in place of the YAML scalar that starts at the 0-based
     (line0, col0) of `path`, whose current value is `old_value`."""
 
@@ -82,8 +81,7 @@ class Edit:
     literal: bool = False
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule yields: the fact. Severity is the engine's to decide; a rule may
     only ask for a lower one than its default for a weaker case (hashes that are not
     comparable, a rollback that would change nothing), and configured severities
@@ -91,14 +89,13 @@ class Violation:
 
     code: str
     message: str
-    location: Location = field(default_factory=Location)
+    location: Location = Location()
     hint: str | None = None
     edit: Edit | None = None
     lowered_to: Severity | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A violation stamped by the engine with its configured severity."""
 
     code: str
@@ -120,8 +117,7 @@ class Finding:
         return (loc.path or "", loc.line or 0, loc.column or 0, self.code, self.message)
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """What a report says about a rule (SARIF lists them); formatters never import
     the rules themselves."""
 

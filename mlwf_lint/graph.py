@@ -6,23 +6,22 @@ and decision records hanging off their models. Built from the facts and the find
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 STATES = ("documented", "stale", "invalid", "missing")  # best to worst
 STATE_SIGNS = {"documented": "✔", "stale": "⟳", "invalid": "✖", "missing": "?"}
 DOCUMENTED_KINDS = ("dataset", "model")
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     id: str  # stable: "<kind>:<path or name>"
     kind: str  # dataset | stage | model | rollback-plan | decision-record
     label: str
     path: str | None = None  # the DVC path, stage file or document
     document: str | None = None  # the document that describes it (datasets, models)
     state: str | None = None  # documented | stale | invalid | missing (datasets, models)
-    details: Mapping[str, str] = field(default_factory=dict)  # status, version, licence…
+    details: Mapping[str, str] = MappingProxyType({})  # status, version, licence…
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -36,14 +35,12 @@ class Node:
         }
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     source: str
     target: str
 
 
-@dataclass(frozen=True)
-class Graph:
+class Graph(NamedTuple):
     nodes: tuple[Node, ...] = ()
     edges: tuple[Edge, ...] = ()
 

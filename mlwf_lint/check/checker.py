@@ -4,8 +4,9 @@ report. The command line, the demo and the tests all come through here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from mlwf_lint import __version__
 from mlwf_lint.check.engine import is_enabled, run_rules
@@ -18,8 +19,7 @@ from mlwf_lint.facts.sources import git, history
 from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     root: Path
     report: Report
     fail_on: Severity
@@ -76,8 +76,7 @@ def _in_scope(finding: Finding, scope: tuple[str, ...] | None) -> bool:
     return any(path == s or path.startswith(s + "/") for s in scope)
 
 
-@dataclass(frozen=True)
-class CheckRequest:
+class CheckRequest(NamedTuple):
     """What to check and how (the command line's check options, less the output)."""
 
     paths: tuple[Path, ...]

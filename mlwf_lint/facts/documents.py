@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from mlwf_lint.config import Config
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
@@ -28,8 +28,7 @@ from mlwf_lint.facts.sources.dvc import normalize
 from mlwf_lint.findings import Location
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(NamedTuple):
     path: str
     kind: str
     parsed: Parsed | None = None
@@ -38,7 +37,7 @@ class Document:
     # `# mlwf-lint: disable=` comments: (line or None for the file, comment line, codes)
     disables: tuple[tuple[int | None, int, tuple[str, ...]], ...] = ()
     # a view of another document (`hf_model_view`): its pointer → the source's pointer
-    source_pointers: Mapping[str, str] = field(default_factory=dict)
+    source_pointers: Mapping[str, str] = MappingProxyType({})
 
     @property
     def data(self) -> dict[str, Any]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 BINARY_SNIFF_BYTES = 8192
 
 
-@dataclass(frozen=True)
-class Skipped:
+class Skipped(NamedTuple):
     """A file the run did not read, and why (reported as MLW002)."""
 
     path: str
@@ -111,8 +110,7 @@ def _unreadable_hint(exc: OSError) -> str:
     return "check the file system, or exclude the path"
 
 
-@dataclass(frozen=True)
-class FileProblem:
+class FileProblem(NamedTuple):
     """A file that was read but could not be understood (reported as MLW201)."""
 
     path: str

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from mlwf_lint.config import Config
 from mlwf_lint.facts.cache import NoCache, ResultCache
@@ -35,25 +36,24 @@ from mlwf_lint.facts.sources.history import Commit
 Cause = tuple[Commit, str]  # a commit, and what it did
 
 
-@dataclass(frozen=True)
-class HistoryFacts:
+class HistoryFacts(NamedTuple):
     unavailable: str | None = None  # why history was not read (shallow clone, no commits)
-    refs: Mapping[str, str | None] = field(default_factory=dict)  # ref → SHA or None
-    ancestors: Mapping[str, bool] = field(default_factory=dict)  # SHA → is an ancestor of HEAD
+    refs: Mapping[str, str | None] = MappingProxyType({})  # ref → SHA or None
+    ancestors: Mapping[str, bool] = MappingProxyType({})  # SHA → is an ancestor of HEAD
     # (ref, DVC path) → what the declaring .dvc/dvc.lock recorded at that revision
-    recorded_at: Mapping[tuple[str, str], DvcOutput | None] = field(default_factory=dict)
-    written: Mapping[str, Commit] = field(default_factory=dict)  # document → its last commit
+    recorded_at: Mapping[tuple[str, str], DvcOutput | None] = MappingProxyType({})
+    written: Mapping[str, Commit] = MappingProxyType({})  # document → its last commit
     uncommitted: frozenset[str] = frozenset()  # documents changed in the working tree
     # document → the changes its last commit has not seen, newest first (see
     # _changes_behind): content decides, ancestry names the commit, never dates
-    behind: Mapping[str, tuple[Cause, ...]] = field(default_factory=dict)
+    behind: Mapping[str, tuple[Cause, ...]] = MappingProxyType({})
     # (DVC path, md5 a document records) → the commit that replaced that md5, recorded
     # as the path's legacy (DVC 2) hash, by the DVC 3 hash recorded now (a migration)
-    legacy_values: Mapping[tuple[str, str], Commit] = field(default_factory=dict)
+    legacy_values: Mapping[tuple[str, str], Commit] = MappingProxyType({})
     # (cause SHA, document's last commit SHA) → how many commits the cause is ahead
-    commits_ahead: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    commits_ahead: Mapping[tuple[str, str], int] = MappingProxyType({})
     # the GTO registry from the tags (read when there are model cards)
-    registry: Mapping[str, RegistryArtifact] = field(default_factory=dict)
+    registry: Mapping[str, RegistryArtifact] = MappingProxyType({})
 
 
 def plan_refs(plan: Document) -> Iterable[tuple[str, str]]:

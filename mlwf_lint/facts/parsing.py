@@ -8,9 +8,10 @@ made 1-based in `findings.Location` only.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 Position = tuple[int, int]  # (line0, col0)
 
@@ -18,25 +19,23 @@ MAX_DEPTH = 256
 MAX_EXPANDED_VALUES = 200_000
 
 
-@dataclass(frozen=True)
-class ParseProblem:
+class ParseProblem(NamedTuple):
     message: str
     line0: int | None = None
     col0: int | None = None
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
     """A document's data, with the position of each value and each mapping key by
     JSON pointer ("" is the root). Markdown documents also carry their body."""
 
     data: Any
-    values: dict[str, Position] = field(default_factory=dict)
-    keys: dict[str, Position] = field(default_factory=dict)
+    values: Mapping[str, Position] = MappingProxyType({})
+    keys: Mapping[str, Position] = MappingProxyType({})
     body: str | None = None
     body_line0: int = 0
     # pointer → a number as written, where that is not how Python writes its value
-    numbers: dict[str, str] = field(default_factory=dict)
+    numbers: Mapping[str, str] = MappingProxyType({})
 
     def position(self, pointer: str) -> Position | None:
         """The best place to point at for `pointer`: its value, else the nearest
@@ -168,11 +167,11 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
         return ParseProblem("invalid YAML: nesting is too deep to read", line_offset, 0)
     except (YAMLError, ValueError, TypeError) as exc:
         return ParseProblem(f"invalid YAML: {exc}".splitlines()[0], line_offset, 0)
-    parsed = Parsed(data=None)
+    converter = _Converter(line_offset)
     try:
         if "&" in text:  # only anchors let aliases expand a tree: else the converter's
             _check_size(node)  # own depth limit is the whole check
-        data = _Converter(parsed, line_offset).convert(node, "", (line_offset, 0))
+        data = converter.convert(node, "", (line_offset, 0))
     except _TooComplex as exc:
         return ParseProblem(str(exc), line_offset, 0)
     except _Duplicate as dup:
@@ -181,7 +180,7 @@ def parse_yaml(text: str, line_offset: int = 0) -> Parsed | ParseProblem:
         )
     except RecursionError:
         return ParseProblem("invalid YAML: nesting is too deep to read", line_offset, 0)
-    return Parsed(data=data, values=parsed.values, keys=parsed.keys, numbers=parsed.numbers)
+    return Parsed(data, converter.values, converter.keys, numbers=converter.numbers)
 
 
 def _flow_depth(text: str) -> int:
@@ -271,10 +270,12 @@ class _Converter:
     """Composed nodes → plain dict/list/str/int/float/bool/None, filling the position
     maps on the way (each shared node converted once)."""
 
-    def __init__(self, parsed: Parsed, line_offset: int) -> None:
-        self.parsed = parsed
+    def __init__(self, line_offset: int) -> None:
         self.offset = line_offset
         self.done: dict[int, Any] = {}
+        self.values: dict[str, Position] = {}
+        self.keys: dict[str, Position] = {}
+        self.numbers: dict[str, str] = {}
 
     def _mark(self, node: Any) -> Position:
         return (node.start_mark.line + self.offset, node.start_mark.column)
@@ -283,14 +284,14 @@ class _Converter:
         if depth > MAX_DEPTH:
             raise _TooComplex(f"document nests deeper than {MAX_DEPTH} levels")
         if node is None:
-            self.parsed.values.setdefault(pointer, pos)
+            self.values.setdefault(pointer, pos)
             return None
-        self.parsed.values.setdefault(pointer, self._mark(node))
+        self.values.setdefault(pointer, self._mark(node))
         if node.id == "scalar":
             value = _scalar_value(node)
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if number and node.value != repr(value):  # `0.940`, `1e-3`: as written
-                self.parsed.numbers[pointer] = node.value
+                self.numbers[pointer] = node.value
             return value
         if id(node) in self.done:
             return self.done[id(node)]
@@ -313,7 +314,7 @@ class _Converter:
                 mark = key_node.start_mark
                 raise _Duplicate(name, mark.line, mark.column)
             child = f"{pointer}/{escape_pointer_token(name)}"
-            self.parsed.keys[child] = self._mark(key_node)
+            self.keys[child] = self._mark(key_node)
             out[name] = self.convert(value_node, child, self._mark(value_node), depth + 1)
         for source in merged:  # `<<: *base` fills in the keys not written here
             for base in source.value if source.id == "sequence" else [source]:

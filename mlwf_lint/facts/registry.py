@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from mlwf_lint.facts.sources.history import Tag
 
@@ -24,24 +25,21 @@ GTO_TAG = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class StageHolder:
+class StageHolder(NamedTuple):
     version: str  # "v1.2.0", or the commit's short SHA for a commit no version names
     tag: str  # the assignment that put it there
     registered: bool = True
 
 
-@dataclass(frozen=True)
-class RegistryArtifact:
+class RegistryArtifact(NamedTuple):
     name: str
     versions: tuple[str, ...] = ()  # registered and not deregistered, oldest first
     deregistered: tuple[str, ...] = ()
-    stages: Mapping[str, StageHolder] = field(default_factory=dict)  # stage → its version
+    stages: Mapping[str, StageHolder] = MappingProxyType({})  # stage → its version
     deprecated_by: str | None = None  # the deprecation tag, when it is the latest event
 
 
-@dataclass(frozen=True)
-class _Event:
+class _Event(NamedTuple):
     tag: Tag
     stage: str | None
     version: str | None

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from mlwf_lint.config import Config
 from mlwf_lint.errors import UsageError
@@ -28,8 +29,7 @@ ML_PROJECT_FILES = ("MLproject",)
 _IMPORT_LINE = re.compile(rb"^[ \t]*(from|import)[ \t]+([^\r\n#;]+)", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class MlCode:
+class MlCode(NamedTuple):
     """Why the repository counts as holding ML code: the first file that shows it."""
 
     path: str
@@ -37,14 +37,13 @@ class MlCode:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class ChangeFacts:
+class ChangeFacts(NamedTuple):
     """Diff mode: what the change since the merge base with --base touched."""
 
     base: str  # the merge base's SHA
     changed: frozenset[str]  # paths that differ from it (committed or not, untracked too)
     base_outputs: tuple[DvcOutput, ...]  # what DVC recorded at the merge base
-    base_metrics: Mapping[str, Reading] = field(default_factory=dict)  # metrics files then
+    base_metrics: Mapping[str, Reading] = MappingProxyType({})  # metrics files then
 
 
 @dataclass(frozen=True)
@@ -264,7 +263,6 @@ def schema_violations(
     team's own schema replaces the shipped one. `known_digests`: schema digests
     already computed this run (`check_team_schemas`)."""
     from mlwf_lint.facts import schemas
-    from mlwf_lint.facts.schema_first_pass import surely_valid
 
     validators: dict[str, Any] = {}
     digests: dict[str, str] = dict(known_digests or {})
@@ -277,6 +275,8 @@ def schema_violations(
         key = cache.key("schema", doc.kind, doc.digest, digests[doc.kind])
         entry = cache.get(key)
         if entry is None:
+            from mlwf_lint.facts.schema_first_pass import surely_valid
+
             own = config.kinds[doc.kind].schema
             if not own and surely_valid(schemas.load_schema(doc.kind), doc.parsed.data):
                 entry = []  # the first pass vouches for it: jsonschema is not needed

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlwf_lint.facts.parsing import escape_pointer_token
 from mlwf_lint.facts.placeholders import is_placeholder
@@ -25,8 +24,7 @@ _TYPE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class SchemaViolation:
+class SchemaViolation(NamedTuple):
     pointer: str
     path: tuple[str | int, ...]
     message: str

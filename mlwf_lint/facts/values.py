@@ -6,12 +6,11 @@ for any file content: what cannot be read is an `Unread` with the reason."""
 
 from __future__ import annotations
 
-import csv
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from mlwf_lint.facts.files import Skipped, read_bytes
 from mlwf_lint.facts.parsing import (
@@ -25,17 +24,15 @@ from mlwf_lint.facts.parsing import (
 from mlwf_lint.facts.sources.dvc import DvcStage, LockedParam
 
 
-@dataclass(frozen=True)
-class Values:
+class Values(NamedTuple):
     path: str
     leaves: Mapping[str, Any]  # dotted key → a scalar, or a list kept whole
-    positions: Mapping[str, Position] = field(default_factory=dict)  # where known
-    numbers: Mapping[str, str] = field(default_factory=dict)  # a number as written
+    positions: Mapping[str, Position] = MappingProxyType({})  # where known
+    numbers: Mapping[str, str] = MappingProxyType({})  # a number as written
     at_head: bool = False  # read from Git at HEAD (not in the working tree)
 
 
-@dataclass(frozen=True)
-class Unread:
+class Unread(NamedTuple):
     path: str
     reason: str  # a sentence: why no value is known
     problem: bool = False  # the file is there but cannot be read: a finding on it
@@ -70,6 +67,8 @@ def _number(text: str) -> Any:
 
 
 def _table(path: str, text: str) -> Values | Unread:
+    import csv  # here: few metrics files are tables
+
     delimiter = "\t" if path.lower().endswith(".tsv") else ","
     try:
         rows = [r for r in csv.reader(text.splitlines(), delimiter=delimiter) if r]
@@ -151,7 +150,7 @@ def read_values(
             found[path] = Unread(path, ABSENT)
             continue
         reading = parse_values(path, raw, parse)
-        found[path] = replace(reading, at_head=True) if isinstance(reading, Values) else reading
+        found[path] = reading._replace(at_head=True) if isinstance(reading, Values) else reading
     return found
 
 

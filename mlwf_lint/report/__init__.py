@@ -4,13 +4,12 @@ render options and returns the whole text; may import only the model (findings, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from mlwf_lint.findings import Report
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     color: bool = False
     quiet: bool = False
 

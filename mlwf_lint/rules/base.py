@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Severity, Violation
@@ -26,8 +25,7 @@ class Rule(Protocol):
     def check(self, facts: RepoFacts) -> Iterable[Violation]: ...
 
 
-@dataclass(frozen=True)
-class DeclaredRule:
+class DeclaredRule(NamedTuple):
     code: str
     severity: Severity
     title: str

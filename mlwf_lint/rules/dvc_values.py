@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from mlwf_lint.facts.documents import Document, described_path
@@ -119,6 +118,8 @@ def _value_edit(
 
 
 def _exponent(text: str) -> int | None:
+    from decimal import Decimal, InvalidOperation  # here: most runs compare no metric
+
     try:
         exponent = Decimal(text.replace("_", "")).as_tuple().exponent
     except InvalidOperation:
@@ -128,6 +129,8 @@ def _exponent(text: str) -> int | None:
 
 def at_precision(value: float, exponent: int) -> str:
     """`value` written with the precision of a number whose last digit is 10**exponent."""
+    from decimal import Decimal
+
     quantum = Decimal(1).scaleb(exponent)
     return format(Decimal(repr(value)).quantize(quantum), "f")
 
@@ -138,6 +141,8 @@ def _agrees(card_text: str, value: float) -> bool:
     exponent = _exponent(card_text)
     if exponent is None:
         return False
+    from decimal import Decimal
+
     half = Decimal(1).scaleb(exponent) / 2
     return abs(Decimal(card_text.replace("_", "")) - Decimal(repr(value))) <= half
 

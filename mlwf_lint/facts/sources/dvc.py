@@ -10,11 +10,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.globs import self_and_folders
@@ -33,8 +33,7 @@ DVC3_HASH = "md5"
 LEGACY_HASH = "md5-dos2unix"  # DVC 2 entries carry no `hash:` key
 
 
-@dataclass(frozen=True)
-class DvcOutput:
+class DvcOutput(NamedTuple):
     """One DVC-tracked path and the version DVC records for it."""
 
     path: str  # relative to the repository root, '/'-separated
@@ -59,8 +58,7 @@ class DvcOutput:
         return path == self.path or path.startswith(self.path + "/")
 
 
-@dataclass(frozen=True)
-class LockedParam:
+class LockedParam(NamedTuple):
     """One parameter value a stage ran with, as its `dvc.lock` entry records it."""
 
     file: str  # the params file, from the repository root
@@ -70,8 +68,7 @@ class LockedParam:
     position: Position | None = None  # of the value in dvc.lock
 
 
-@dataclass(frozen=True)
-class MetricsFile:
+class MetricsFile(NamedTuple):
     """A metrics file DVC lists: a top-level `metrics:` entry of dvc.yaml or a stage's
     `metrics:` out."""
 
@@ -82,8 +79,7 @@ class MetricsFile:
     cached: bool = False  # in DVC's cache rather than Git: absent until `dvc pull`
 
 
-@dataclass(frozen=True)
-class DvcStage:
+class DvcStage(NamedTuple):
     name: str  # DVC's address: "train", "sub/dvc.yaml:train", "train@0"
     dvc_yaml: str
     position: Position | None = None  # of its key in dvc.yaml
@@ -96,8 +92,7 @@ class DvcStage:
     whole_params_files: tuple[str, ...] = ()  # params files dvc.yaml tracks as a whole
 
 
-@dataclass(frozen=True)
-class ModelArtifact:
+class ModelArtifact(NamedTuple):
     """A model: an `artifacts:` entry of type model, or an output matching the model
     patterns."""
 
@@ -422,8 +417,8 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
         claimed.update(instances)  # unexpanded ${...} loops claim every `name@` entry
         for instance in instances:
             entry = locked.get(instance) or _Locked()
-            lock_outs = [replace(o, path=normalize(o.path, base)) for o in entry.outs]
-            lock_deps = [replace(d, path=normalize(d.path, base)) for d in entry.deps]
+            lock_outs = [o._replace(path=normalize(o.path, base)) for o in entry.outs]
+            lock_deps = [d._replace(path=normalize(d.path, base)) for d in entry.deps]
             address = f"{prefix}{instance}"
             out_paths = [o.path for o in lock_outs] or [p for p, _ in declared]
             c.stages.append(
@@ -436,13 +431,13 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                     locked=instance in locked,
                     locked_deps=tuple(lock_deps),
                     lock_unreadable=lock is None or (lock_file, instance) in c.broken_lock_stages,
-                    params=tuple(replace(p, file=normalize(p.file, base)) for p in entry.params),
+                    params=tuple(p._replace(file=normalize(p.file, base)) for p in entry.params),
                     whole_params_files=tuple(
                         normalize(f, base) for f in _whole_params_files(body.get("params"))
                     ),
                 )  # fmt: skip
             )
-            c.outputs.extend(replace(o, stage=address) for o in lock_outs)
+            c.outputs.extend(o._replace(stage=address) for o in lock_outs)
             expanded = c.resolved.get(f"{prefix}{name}", {}).get(address)
             if not templated:
                 c.outputs.extend(
@@ -589,7 +584,7 @@ def _metrics_files(
     for metrics in sorted(listed, key=lambda m: m.stage is None):
         by_path.setdefault(metrics.path, metrics)
     stage_of = {o.path: o.stage for o in outputs if o.stage}
-    return tuple(replace(m, stage=m.stage or stage_of.get(m.path)) for m in by_path.values())
+    return tuple(m._replace(stage=m.stage or stage_of.get(m.path)) for m in by_path.values())
 
 
 def _mark_models(
@@ -601,7 +596,7 @@ def _mark_models(
             out.covers(a.path) or a.path.startswith(out.path + "/") for a in artifacts
         )
         if by_artifact or is_model_path(out.path, patterns):
-            out = replace(out, is_model=True)
+            out = out._replace(is_model=True)
         marked.append(out)
     return marked
 
@@ -611,7 +606,7 @@ def _models(outputs: list[DvcOutput], artifacts: list[ModelArtifact]) -> tuple[M
     for artifact in artifacts:
         holder = [o for o in outputs if o.covers(artifact.path)]
         output = max(holder, key=lambda o: len(o.path)) if holder else None
-        models.append(replace(artifact, output=output))
+        models.append(artifact._replace(output=output))
     # an output at or above a model already named is that model's: set lookups, not
     # every model against every output (500 outputs in a monorepo)
     at_or_above = {folder for m in models for folder in self_and_folders(m.path)}

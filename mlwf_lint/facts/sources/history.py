@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, NamedTuple, TypeVar
 
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.globs import self_and_folders
@@ -174,8 +174,7 @@ def _feed(stream: IO[bytes], data: bytes) -> None:
         pass  # git is gone (killed once its answers were read, or failed): nothing to feed
 
 
-@dataclass(frozen=True)
-class Tag:
+class Tag(NamedTuple):
     name: str
     target: str  # the commit it names (an annotated tag peeled)
     time: int  # the tagger's time (a lightweight tag: its commit's), seconds
