@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from conftest import GitRepo, documented_demo, lint_json
 from mlwf_lint.cli import main
+from mlwf_lint.facts.sources.git import remote_url
 from mlwf_lint.graph import Edge, Graph, Node
 from mlwf_lint.report.graphs import to_mermaid, trimmed
 
@@ -187,3 +189,32 @@ def test_the_json_report_names_the_remote(
     git_repo.commit()
     report = lint_json(capsys, str(git_repo.path))[1]
     assert report["repository"] == {"name": "repo", "remote": "https://example.com/acme/churn.git"}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        '[remote "origin"]\n\turl = https://example.com/a.git\n',
+        '[Remote "origin"]\n\tURL = "https://example.com/quoted.git" ; a comment\n',
+        '[remote "origin"]\n\turl = git@example.com:a/b.git # a comment\n',
+        '[remote "origin"]\n\turl = https://example.com/first.git\n'
+        '[remote "upstream"]\n\turl = https://example.com/up.git\n'
+        '[remote "origin"]\n\turl = https://example.com/last.git\n',
+        '[remote "origin"]\n\tpushurl = https://example.com/push.git\n\turl = "a\\"b"\n',
+        '[remote "upstream"]\n\turl = https://example.com/up.git\n',
+        "[remote.origin]\n\turl = https://example.com/old-style.git\n",
+    ],
+)
+def test_the_remote_is_read_as_git_reads_it(git_repo: GitRepo, written: str) -> None:
+    """`origin`'s URL comes from .git/config read as a file: the same answer as
+    `git config --get remote.origin.url` (last value, quotes, comments, name case)."""
+    config = git_repo.path / ".git" / "config"
+    config.write_text(config.read_text() + written)
+    asked = subprocess.run(
+        ["git", "config", "--get", "remote.origin.url"],
+        cwd=git_repo.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    assert remote_url(git_repo.path) == (asked or None)

@@ -130,6 +130,9 @@ def gather_history(
     cards = by_id(model_cards(documents))
     refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
     refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
+    # each batched question is its own git process: those that need no other answer
+    # run beside the rest (warm, they are most of what is left)
+    tags = history.in_background(history.tags, root) if cards else (lambda: [])
     resolved = history.resolve(root, refs)
 
     reads: dict[tuple[str, str], tuple[str, str, str]] = {}  # (ref, path) → (sha, file, path)
@@ -162,10 +165,9 @@ def gather_history(
         last = {path: walked[path] for path in described if path in walked}
     else:
         last = _last_commits(root, set(described), head, cache)
-    ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
+    uncommitted = history.in_background(history.changed_since, root, "HEAD", set(last))
     recorded = plan_reads()
     recorded_at = {key: recorded[read] for key, read in reads.items()}
-    cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     kinds = {d.path: d.kind for d in documents}
     anchored = {d: (kinds[d], out, last[d]) for d, out in described.items() if d in last}
     behind = _changes_behind(root, head, anchored, dvc, cache, seen)
@@ -175,16 +177,20 @@ def gather_history(
         for cause, _why in causes
         if count_lag
     }
+    legacy_values = _legacy_values(root, documents, dvc)
+    # last: the ancestry walk may go on to the root commit while all of the above is done
+    ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
+    cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     return HistoryFacts(
         refs=resolved,
         ancestors=ancestors,
         recorded_at=recorded_at,
         written=last,
-        uncommitted=frozenset(history.changed_since(root, "HEAD", set(last))),
+        uncommitted=frozenset(uncommitted()),
         behind=behind,
-        legacy_values=_legacy_values(root, documents, dvc),
+        legacy_values=legacy_values,
         commits_ahead=lag,
-        registry=read_registry(history.tags(root)) if cards else {},
+        registry=read_registry(tags()) if cards else {},
     )
 
 

@@ -9,6 +9,7 @@ use GitPython (see the history module).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -99,15 +100,45 @@ def ignored(root: Path, paths: list[str]) -> dict[str, str]:
     return found
 
 
-def remote_url(root: Path) -> str | None:
-    """`origin`'s URL from `.git/config`, read as a file (no process on the hook's
-    path); None without one, or when `.git` is not a folder (a worktree, a submodule)."""
-    import configparser
+_SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\\n]|\\.)*)")?\s*\]')
+_URL = re.compile(r"\s*url\s*=(.*)", re.IGNORECASE)
+_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", '"': '"', "\\": "\\"}
 
-    config = configparser.ConfigParser(strict=False, interpolation=None)
+
+def remote_url(root: Path) -> str | None:
+    """`origin`'s URL from `.git/config`, read as a file (no process, no configparser
+    import on the hook's path) and as Git reads it: section and key names in any case,
+    the last value wins, quotes and escapes undone, a `#` or `;` outside quotes starts
+    a comment. None without one, or when `.git` is not a folder (a worktree, a
+    submodule)."""
     try:
-        config.read_string((root / ".git" / "config").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, configparser.Error):
+        text = (root / ".git" / "config").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return None
-    url = config.get('remote "origin"', "url", fallback=None)
-    return url.strip() if url else None
+    url, in_origin = None, False
+    for line in text.splitlines():
+        if header := _SECTION.match(line):
+            section, subsection = header.group(1).lower(), header.group(2)
+            in_origin = (section, subsection) == ("remote", "origin") or section == "remote.origin"
+        elif in_origin and (entry := _URL.match(line)):
+            url = _config_value(entry.group(1))
+    return url or None
+
+
+def _config_value(raw: str) -> str:
+    """A git-config value as Git reads it (one line: a URL is never continued)."""
+    out: list[str] = []
+    quoted, escaped = False, False
+    for char in raw.strip():
+        if escaped:
+            out.append(_ESCAPES.get(char, char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char in "#;" and not quoted:
+            break
+        else:
+            out.append(char)
+    return "".join(out).strip()
