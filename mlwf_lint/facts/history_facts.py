@@ -113,6 +113,35 @@ def documents_last_commits(
     return _last_commits(root, paths, head, cache)
 
 
+class RefAnswers(NamedTuple):
+    resolved: Mapping[str, str | None]  # ref → SHA or None
+    known: Mapping[str, bool]  # fallback SHA → is an ancestor of HEAD, remembered
+    ancestry: Callable[[], dict[str, bool]]  # the other fallbacks', once walked
+
+
+def ask_refs(
+    root: Path, head: str, documents: tuple[Document, ...], cache: ResultCache
+) -> RefAnswers:
+    """The refs the rollback plans and decision records name, resolved; for the plans'
+    fallbacks, whether HEAD's history holds them: remembered, or a walk started here
+    that may go on to the root commit — so it is started as soon as the documents are
+    parsed, before DVC's files are (`gather_history` waits for it last)."""
+    plans = [d for d in documents if d.kind == "rollback-plan"]
+    refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
+    refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
+    resolved = history.resolve(root, refs)
+    fallbacks = {
+        sha
+        for plan in plans
+        for side, ref in plan_refs(plan)
+        if side == "fallback" and (sha := resolved.get(ref)) is not None
+    }
+    remembered = _known_ancestors(root, head, cache)
+    known = {sha: remembered[sha] for sha in fallbacks if sha in remembered}
+    walk = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
+    return RefAnswers(resolved, known, walk)
+
+
 def gather_history(
     root: Path,
     head: str,
@@ -122,35 +151,27 @@ def gather_history(
     *,
     count_lag: bool = False,
     written: Callable[[], Mapping[str, Commit]] | None = None,
+    refs: RefAnswers | None = None,
 ) -> HistoryFacts:
     """What history says of `documents` at `head` (a full clone's HEAD: the caller
-    asked `history.head_state` whether history can be trusted here)."""
+    asked `history.head_state` whether history can be trusted here). `refs`: what
+    `ask_refs` was asked of the same documents, earlier."""
     cache = cache or NoCache()
     plans = [d for d in documents if d.kind == "rollback-plan"]
     cards = by_id(model_cards(documents))
-    refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
-    refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
     # each batched question is its own git process: those that need no other answer
     # run beside the rest (warm, they are most of what is left)
     tags = history.in_background(history.tags, root) if cards else (lambda: [])
-    resolved = history.resolve(root, refs)
+    resolved, known, ancestry = refs or ask_refs(root, head, documents, cache)
 
     reads: dict[tuple[str, str], tuple[str, str, str]] = {}  # (ref, path) → (sha, file, path)
-    fallbacks: set[str] = set()
     for plan in plans:
         path = described_path(card_for(plan, cards))
         output = dvc.output_for(path) if path else None
-        for side, ref in plan_refs(plan):
+        for _side, ref in plan_refs(plan):
             sha = resolved.get(ref)
-            if sha is None:
-                continue
-            if side == "fallback":
-                fallbacks.add(sha)
-            if output is not None and path is not None:
+            if sha is not None and output is not None and path is not None:
                 reads[(ref, path)] = (sha, recording_file(output), path)
-    known = _known_ancestors(root, head, cache)
-    # the ancestry walk may reach the root commit: it runs while the documents' walk does
-    ancestry = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
     seen: dict[str, bytes] = {}  # blobs read this run: a plan's revision is often a card's W
     # beside the documents' walk
     plan_reads = history.in_background(_recorded_at, root, set(reads.values()), cache, seen)
@@ -179,7 +200,7 @@ def gather_history(
     }
     legacy_values = _legacy_values(root, documents, dvc)
     # last: the ancestry walk may go on to the root commit while all of the above is done
-    ancestors = {sha: known[sha] for sha in fallbacks if sha in known} | ancestry()
+    ancestors = {**known, **ancestry()}
     cache.put(ANCESTRY_KEY, {"head": head, "answers": ancestors})
     return HistoryFacts(
         refs=resolved,

@@ -19,7 +19,12 @@ from mlwf_lint.facts.cache import NoCache, ResultCache
 from mlwf_lint.facts.documents import Document, find_documents, model_cards
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.globs import matches_any
-from mlwf_lint.facts.history_facts import HistoryFacts, documents_last_commits, gather_history
+from mlwf_lint.facts.history_facts import (
+    HistoryFacts,
+    ask_refs,
+    documents_last_commits,
+    gather_history,
+)
 from mlwf_lint.facts.schema_errors import SchemaViolation, explain
 from mlwf_lint.facts.sources import dvc_lib, git, history
 from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, read_dvc
@@ -327,8 +332,11 @@ def gather(
     if head is not None and changed_paths is None:
         # the documents' walk needs only their paths: it runs while they are parsed
         early_walk = history.in_background(documents_last_commits, root, head, files, config, cache)
-    dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     documents, skipped = find_documents(root, files, config, cache.parse)
+    refs = None
+    if head is not None and changed_paths is None:  # the plans' fallbacks' walk too
+        refs = ask_refs(root, head, documents, cache)
+    dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         resolved = dvc_lib.stage_instances(
@@ -355,6 +363,7 @@ def gather(
             cache,
             count_lag=config.staleness_commits > 0,
             written=early_walk,
+            refs=refs,
         )
     validated = [d for d in documents if validate_only is None or d.path in validate_only]
     violations = schema_violations(root, config, validated, cache, team_digests)
