@@ -338,3 +338,37 @@ def test_fallback_at_a_revision_that_did_not_track_the_model(
             "check the ref: the model was not in DVC at that revision",
         )
     ]
+
+
+def test_the_ancestry_walk_answers_whenever_it_is_asked(git_repo: GitRepo) -> None:
+    """The fallbacks' walk starts before the plans are parsed: asked at once, asked
+    after it has read all of history, or asked about nothing, its answers are Git's
+    (`merge-base --is-ancestor`), and it always stops its process."""
+    from mlwf_lint.facts.sources.history import AncestryWalk
+
+    main_line = [git_repo.commit(f"main {i}") for i in range(40)]
+    git_repo.git("checkout", "-q", "-b", "side", main_line[10])
+    side = [git_repo.commit(f"side {i}") for i in range(3)]
+    git_repo.git("checkout", "-q", "main")
+    git_repo.git("merge", "-q", "--no-ff", "--no-edit", side[0])  # side[0] joins main
+    asked = {main_line[0], main_line[25], side[0], side[2], "f" * 40}
+    git = {
+        sha: subprocess.run(
+            ["git", "merge-base", "--is-ancestor", sha, "HEAD"],
+            cwd=git_repo.path,
+            capture_output=True,
+            check=False,
+        ).returncode
+        == 0
+        for sha in asked
+    }
+    assert git[main_line[0]] and git[side[0]] and not git[side[2]] and not git["f" * 40]
+    at_once = AncestryWalk(git_repo.path)
+    assert at_once.holds(asked) == git
+    late = AncestryWalk(git_repo.path)
+    late._answered.wait()  # history read to its end before the question
+    assert late.holds(asked) == git
+    nothing = AncestryWalk(git_repo.path)
+    assert nothing.holds(set()) == {}
+    for walk in (at_once, late, nothing):
+        assert walk._process.poll() is not None

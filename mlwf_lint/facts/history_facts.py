@@ -21,6 +21,7 @@ from mlwf_lint.facts.documents import (
     model_cards,
     recorded_hashes,
 )
+from mlwf_lint.facts.globs import matches_any
 from mlwf_lint.facts.registry import RegistryArtifact, read_registry
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import (
@@ -119,13 +120,30 @@ class RefAnswers(NamedTuple):
     ancestry: Callable[[], dict[str, bool]]  # the other fallbacks', once walked
 
 
+def early_ancestry_walk(
+    root: Path, head: str, files: Iterable[str], config: Config, cache: ResultCache
+) -> history.AncestryWalk | None:
+    """HEAD's history walked from the start of a run, before any document is parsed,
+    when a file is a rollback plan by its path and nothing is remembered for this HEAD:
+    the walk for the plans' fallbacks may go on to the root commit."""
+    entry = cache.get(ANCESTRY_KEY)
+    if isinstance(entry, dict) and entry.get("head") == head:
+        return None
+    plans = config.kinds["rollback-plan"].globs
+    return history.AncestryWalk(root) if any(matches_any(f, plans) for f in files) else None
+
+
 def ask_refs(
-    root: Path, head: str, documents: tuple[Document, ...], cache: ResultCache
+    root: Path,
+    head: str,
+    documents: tuple[Document, ...],
+    cache: ResultCache,
+    walk: history.AncestryWalk | None = None,
 ) -> RefAnswers:
     """The refs the rollback plans and decision records name, resolved; for the plans'
-    fallbacks, whether HEAD's history holds them: remembered, or a walk started here
-    that may go on to the root commit — so it is started as soon as the documents are
-    parsed, before DVC's files are (`gather_history` waits for it last)."""
+    fallbacks, whether HEAD's history holds them: remembered, or from a walk that may go
+    on to the root commit — `walk`, started before the documents were parsed, or one
+    started here (`gather_history` waits for it last)."""
     plans = [d for d in documents if d.kind == "rollback-plan"]
     refs = {ref for plan in plans for _side, ref in plan_refs(plan)}
     refs |= {ref for d in documents if d.kind == "decision-record" for _i, ref in decision_refs(d)}
@@ -138,8 +156,11 @@ def ask_refs(
     }
     remembered = _known_ancestors(root, head, cache)
     known = {sha: remembered[sha] for sha in fallbacks if sha in remembered}
-    walk = history.in_background(history.ancestors_of_head, root, fallbacks - set(known))
-    return RefAnswers(resolved, known, walk)
+    unknown = fallbacks - set(known)
+    if walk is None:
+        walk = history.AncestryWalk(root) if unknown else None
+    answers = history.in_background(walk.holds, unknown) if walk else dict
+    return RefAnswers(resolved, known, answers)
 
 
 def gather_history(

@@ -23,6 +23,7 @@ from mlwf_lint.facts.history_facts import (
     HistoryFacts,
     ask_refs,
     documents_last_commits,
+    early_ancestry_walk,
     gather_history,
 )
 from mlwf_lint.facts.schema_errors import SchemaViolation, explain
@@ -328,14 +329,15 @@ def gather(
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
     head, unavailable = state()
     head = head if unavailable is None else None  # a shallow clone: no history is read
-    early_walk = None
+    early_walk, ancestry, refs = None, None, None
     if head is not None and changed_paths is None:
-        # the documents' walk needs only their paths: it runs while they are parsed
+        # the documents' walk needs only their paths: it runs while they are parsed,
+        # as does the walk for the rollback plans' fallbacks
         early_walk = history.in_background(documents_last_commits, root, head, files, config, cache)
+        ancestry = early_ancestry_walk(root, head, files, config, cache)
     documents, skipped = find_documents(root, files, config, cache.parse)
-    refs = None
-    if head is not None and changed_paths is None:  # the plans' fallbacks' walk too
-        refs = ask_refs(root, head, documents, cache)
+    if head is not None and changed_paths is None:
+        refs = ask_refs(root, head, documents, cache, ancestry)
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():

@@ -10,6 +10,7 @@ whole log before answering, which the history budget (≤ one `git log` pass) fo
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 import subprocess
@@ -330,22 +331,61 @@ def in_background(work: Callable[..., T], *args: Any, **kwargs: Any) -> Callable
     return result
 
 
-def ancestors_of_head(root: Path, shas: Iterable[str]) -> dict[str, bool]:
-    """sha → whether HEAD's history holds it, from one `git rev-list HEAD` streamed
-    until all are found (rollback targets are usually recent)."""
-    pending = set(shas)
-    result = dict.fromkeys(pending, False)
-    if not pending:
-        return result
-    with _streamed(root, ["rev-list", "HEAD"]) as stream:
-        for line in stream:
-            sha = line.strip().decode()
-            if sha in pending:
-                pending.discard(sha)
-                result[sha] = True
-                if not pending:
-                    break
-    return result
+class AncestryWalk:
+    """Which commits HEAD's history holds, from one `git rev-list HEAD` read on a
+    thread from the moment the walk is started — it may have to go on to the root
+    commit (a fresh clone has no commit-graph to ask), and the commits asked about
+    (rollback plans' fallbacks) are known only once the plans are parsed. `holds`
+    answers once each has been seen or the history has ended; the walk stops as soon
+    as all have been seen (rollback targets are usually recent)."""
+
+    def __init__(self, root: Path) -> None:
+        self._process = _popen(root, ["rev-list", "HEAD"])
+        self._lock = threading.Lock()
+        self._seen: set[bytes] = set()  # all commits read, until the question is known
+        self._wanted: set[bytes] | None = None
+        self._answered = threading.Event()  # all wanted seen, or the walk's end
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self._process.stdout is not None
+        output = self._process.stdout.fileno()
+        rest = b""
+        try:
+            while chunk := os.read(output, 1 << 16):
+                lines = (rest + chunk).split(b"\n")
+                rest = lines.pop()
+                with self._lock:
+                    if self._wanted is None:
+                        self._seen.update(lines)
+                        continue
+                    self._seen.update(self._wanted.intersection(lines))
+                    if self._wanted <= self._seen:
+                        break
+        except (OSError, ValueError):
+            pass  # stopped: the answer was complete before the walk's end
+        finally:
+            self._answered.set()
+
+    def holds(self, shas: Iterable[str]) -> dict[str, bool]:
+        """sha → whether HEAD's history holds it; waits for the walk as far as needed,
+        then stops it."""
+        asked = set(shas)
+        wanted = {sha.encode() for sha in asked}
+        with self._lock:
+            self._wanted = wanted
+            self._seen &= wanted  # what was read before the question, kept if asked
+            if wanted <= self._seen:
+                self._answered.set()
+        self._answered.wait()
+        self._process.kill()  # done, or at the end already
+        self._reader.join()
+        assert self._process.stdout is not None
+        self._process.stdout.close()
+        self._process.wait()
+        with self._lock:
+            return {sha: sha.encode() in self._seen for sha in asked}
 
 
 def count_between(root: Path, older: str, newer: str) -> int:
