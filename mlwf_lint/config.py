@@ -66,6 +66,9 @@ class KindConfig(NamedTuple):
 
 @dataclass(frozen=True)
 class Config:
+    """The configuration in effect: the defaults, the file's settings, then the
+    command line's (`with_overrides`)."""
+
     kinds: Mapping[str, KindConfig] = field(
         default_factory=lambda: {
             k: KindConfig(DEFAULT_GLOBS[k], sections=DEFAULT_SECTIONS[k]) for k in KINDS

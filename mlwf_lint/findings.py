@@ -134,6 +134,8 @@ def counted(count: int, noun: str) -> str:
 
 @dataclass(frozen=True)
 class Report:
+    """A run's outcome as every formatter gets it: the findings and what was checked."""
+
     findings: tuple[Finding, ...]
     files: tuple[str, ...]  # the files checked: documents and DVC files
     tool_version: str

@@ -54,6 +54,8 @@ class ChangeFacts(NamedTuple):
 
 @dataclass(frozen=True)
 class RepoFacts:
+    """Everything the rules read about the repository, gathered once (`gather`)."""
+
     root: Path
     config: Config
     files: tuple[str, ...]

@@ -105,6 +105,9 @@ class ModelArtifact(NamedTuple):
 
 @dataclass(frozen=True)
 class DvcFacts:
+    """What DVC records (outputs, stages, models, metrics files) and the problems met
+    reading its files."""
+
     outputs: tuple[DvcOutput, ...] = ()
     stages: tuple[DvcStage, ...] = ()
     models: tuple[ModelArtifact, ...] = ()
@@ -169,6 +172,8 @@ def normalize(path: str, base: str = "") -> str:
 
 @dataclass
 class _Collector:
+    """What `read_dvc` gathers while it reads each DVC file."""
+
     root: Path
     limit: int
     parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document

@@ -29,6 +29,8 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Commit:
+    """A commit as a streamed `git log` gives it: what a history finding names."""
+
     sha: str
     time: int  # committer time, seconds since the epoch
     subject: str
