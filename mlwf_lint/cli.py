@@ -7,7 +7,6 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, NoReturn
 
@@ -452,7 +451,7 @@ def _main_export(argv: list[str]) -> int:
     from mlwf_lint.write import export
 
     root, config = _repo_and_config(args.path, args.config)
-    facts = gather(root, replace(config, history=False))
+    facts = gather(root, config._replace(history=False))
     make = export.huggingface_card if args.format == "huggingface" else export.croissant
     _emit(make(facts, args.id), args.output)
     return EXIT_OK

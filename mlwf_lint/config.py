@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from mlwf_lint.errors import UsageError
@@ -64,35 +64,36 @@ class KindConfig(NamedTuple):
     sections: tuple[str, ...] = ()  # required Markdown body headings
 
 
-@dataclass(frozen=True)
-class Config:
-    """The configuration in effect: the defaults, the file's settings, then the
-    command line's (`with_overrides`)."""
+DEFAULT_KINDS: Mapping[str, KindConfig] = MappingProxyType(
+    {k: KindConfig(DEFAULT_GLOBS[k], sections=DEFAULT_SECTIONS[k]) for k in KINDS}
+)
 
-    kinds: Mapping[str, KindConfig] = field(
-        default_factory=lambda: {
-            k: KindConfig(DEFAULT_GLOBS[k], sections=DEFAULT_SECTIONS[k]) for k in KINDS
-        }
-    )
+
+class _Settings(NamedTuple):
+    kinds: Mapping[str, KindConfig] = DEFAULT_KINDS
     ml_imports: frozenset[str] = frozenset(DEFAULT_ML_IMPORTS)
     model_patterns: tuple[str, ...] = DEFAULT_MODEL_PATTERNS
     exclude: tuple[str, ...] = ()
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = MappingProxyType({})
     fail_on: Severity = Severity.ERROR
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     staleness_commits: int = 0
     staleness_days: int = 0
     rollback_drill_days: int = DEFAULT_ROLLBACK_DRILL_DAYS
-    registry_stages: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: dict(DEFAULT_REGISTRY_STAGES)
-    )
+    registry_stages: Mapping[str, tuple[str, ...]] = MappingProxyType(DEFAULT_REGISTRY_STAGES)
     baseline: str | None = None  # the baseline file, relative to the repository root
     check_data: bool = False  # --check-data: compare workspace data (the dvc extra)
     history: bool = True  # --no-history turns the MLW4xx history reads off
     source: str | None = None  # the file it was read from, for messages
+
+
+class Config(_Settings):
+    """The configuration in effect: the defaults, the file's settings, then the
+    command line's (`with_overrides`). (A subclass of its settings' record for what is
+    worked out from them once.)"""
 
     @cached_property
     def kind_globs(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -109,8 +110,7 @@ class Config:
         history: bool = True,
     ) -> Config:
         """Command-line options: --select replaces, --ignore adds (as in ruff)."""
-        return replace(
-            self,
+        return self._replace(
             check_data=check_data,
             history=history,
             select=self.select if select is None else select,

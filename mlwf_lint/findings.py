@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from mlwf_lint.graph import Graph
@@ -124,7 +123,19 @@ class RuleInfo(NamedTuple):
     code: str
     title: str
     severity: Severity
-    doc: str
+    docstring: str  # as written
+
+    @property
+    def doc(self) -> str:
+        return clean_doc(self.docstring)
+
+
+def clean_doc(docstring: str) -> str:
+    """A docstring without its indentation, as `help()` shows it (inspect is imported
+    only when a rule's text is shown: SARIF, `mlwf-lint rule`)."""
+    import inspect
+
+    return inspect.cleandoc(docstring)
 
 
 def counted(count: int, noun: str) -> str:
@@ -132,8 +143,7 @@ def counted(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """A run's outcome as every formatter gets it: the findings and what was checked."""
 
     findings: tuple[Finding, ...]
@@ -148,7 +158,7 @@ class Report:
     def files_checked(self) -> int:
         return len(self.files)
 
-    def count(self, severity: Severity) -> int:
+    def tally(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)
 
     def worst(self) -> Severity | None:

@@ -101,7 +101,6 @@ def test_a_change_touching_no_deciding_file_needs_no_rule_at_the_base(
     having stood there. Checked against the base honestly built — the deciding files read
     from Git at the base revision into a tree of their own, then every rule run there —
     on each rule's failing case with a code-only commit on top."""
-    from dataclasses import replace
 
     from mlwf_lint.check import diff
     from mlwf_lint.check.engine import run_rules
@@ -131,7 +130,7 @@ def test_a_change_touching_no_deciding_file_needs_no_rule_at_the_base(
     diff._materialize(root, base, [f for f in here.files if wanted(f)], tree)
     built = gather(tree, config, files=sorted(filter(wanted, here.files)), live=False)
     at_base = {(f.code, f.location.path, f.message) for f in run_rules(built, RULES)}
-    here_findings = run_rules(replace(here, change=None), RULES)
+    here_findings = run_rules(here._replace(change=None), RULES)
     assert {
         (f.code, f.location.path, f.message)
         for f in here_findings

@@ -4,7 +4,6 @@ report. The command line, the demo and the tests all come through here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -119,14 +118,14 @@ def check(request: CheckRequest) -> CheckResult:
         facts = gather(root, config, changed_paths=changed_paths, cache=cache)
         changed = changed_paths()
         change, base_findings = diff.compare_with_base(root, config, merge, changed, facts, cache)
-        facts = replace(facts, change=change)
+        facts = facts._replace(change=change)
         findings = diff.introduced(run_rules(facts, RULES), base_findings, change)
     cache.save()  # once, after the base too: what both runs read (cold: one write, not two)
     findings = tuple(f for f in findings if _in_scope(f, scope))
     baseline_file = request.baseline or (root / config.baseline if config.baseline else None)
     if baseline_file is not None and request.use_baseline:
         findings = _without_baseline(findings, baseline_file, root, config, scope, base)
-    rules = tuple(RuleInfo(r.code, r.title, r.severity, r.doc) for r in RULES.values())
+    rules = tuple(RuleInfo(r.code, r.title, r.severity, r.docstring) for r in RULES.values())
     report = Report(
         findings,
         facts.checked_files,

@@ -10,7 +10,6 @@ import posixpath
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from mlwf_lint.config import CONFIG_FILE, Config
@@ -90,7 +89,7 @@ def facts_at(
     if not any(map(is_wanted, changed)):  # the base reads the same bytes as here
         wanted_here = tuple(sorted(filter(is_wanted, here.files)))
         if _as_without_live(here):
-            return replace(here, files=wanted_here, history=None, workspace_changes=None)
+            return here._replace(files=wanted_here, history=None, workspace_changes=None)
         return gather(root, config, files=wanted_here, live=False, cache=cache, validate_only=only)
     there = history.object_ids(root, {(revision, f) for f in changed})
     unchanged = [f for f in here.files if f not in changed]

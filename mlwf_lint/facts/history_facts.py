@@ -430,7 +430,7 @@ def _last_commits(root: Path, paths: set[str], head: str, cache: ResultCache) ->
         {
             "head": head,
             "searched": sorted(paths),
-            "found": {p: [c.sha, c.time, c.subject, c.index] for p, c in found.items()},
+            "found": {p: [c.sha, c.time, c.subject, c.depth] for p, c in found.items()},
         },
     )
     return found

@@ -7,7 +7,6 @@ import datetime as dt
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -52,10 +51,7 @@ class ChangeFacts(NamedTuple):
     base_metrics: Mapping[str, Reading] = MappingProxyType({})  # metrics files then
 
 
-@dataclass(frozen=True)
-class RepoFacts:
-    """Everything the rules read about the repository, gathered once (`gather`)."""
-
+class _Facts(NamedTuple):
     root: Path
     config: Config
     files: tuple[str, ...]
@@ -64,14 +60,19 @@ class RepoFacts:
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
     schema_violations: Mapping[str, tuple[SchemaViolation, ...]]  # document path → its
+    today: dt.date  # the day the run is for (dates in documents are judged against it)
     # from the dvc library, only when asked for (--check-data)
     workspace_changes: tuple[str, ...] | None = None
     history: HistoryFacts | None = None  # None with --no-history
     change: ChangeFacts | None = None  # diff mode (--base) only
     # the params files dvc.lock names and the metrics files DVC lists, read (path → values)
-    params_values: Mapping[str, Reading] = field(default_factory=dict)
-    metrics_values: Mapping[str, Reading] = field(default_factory=dict)
-    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    params_values: Mapping[str, Reading] = MappingProxyType({})
+    metrics_values: Mapping[str, Reading] = MappingProxyType({})
+
+
+class RepoFacts(_Facts):
+    """Everything the rules read about the repository, gathered once (`gather`). (A
+    subclass of its fields' record for the look-ups made once when first asked for.)"""
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
@@ -411,6 +412,7 @@ def gather(
         change=change,
         params_values=params,
         metrics_values=metrics,
+        today=dt.datetime.now(dt.UTC).date(),
     )
 
 

@@ -32,7 +32,7 @@ def _line(finding: Finding) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     lines = [_line(f) for f in report.findings]
-    errors, warnings = report.count(Severity.ERROR), report.count(Severity.WARNING)
+    errors, warnings = report.tally(Severity.ERROR), report.tally(Severity.WARNING)
     lines.append(
         f"mlwf-lint: {counted(errors, 'error')}, {counted(warnings, 'warning')} in "
         f"{counted(report.files_checked, 'file')} checked"

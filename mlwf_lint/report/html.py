@@ -94,8 +94,8 @@ def render(report: Report, options: RenderOptions) -> str:
         + "</p>",
         '<div class="cards">',
         *(
-            f'<div class="card"><b class="sev-{s.label}">{report.count(s)}</b>'
-            f"{SIGNS[s]}{'s' if report.count(s) != 1 else ''}</div>"
+            f'<div class="card"><b class="sev-{s.label}">{report.tally(s)}</b>'
+            f"{SIGNS[s]}{'s' if report.tally(s) != 1 else ''}</div>"
             for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
         ),
         f'<div class="card"><b>{_pct(*graph.coverage("model"))}</b>models documented</div>',

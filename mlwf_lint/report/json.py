@@ -37,9 +37,9 @@ def render(report: Report, options: RenderOptions) -> str:
         "repository": {"name": report.repository, "remote": report.remote},
         "findings": [finding_to_dict(f) for f in report.findings],
         "summary": {
-            "errors": report.count(Severity.ERROR),
-            "warnings": report.count(Severity.WARNING),
-            "notices": report.count(Severity.NOTICE),
+            "errors": report.tally(Severity.ERROR),
+            "warnings": report.tally(Severity.WARNING),
+            "notices": report.tally(Severity.NOTICE),
             "files_checked": report.files_checked,
         },
         "coverage": {

@@ -19,7 +19,7 @@ def _where(finding: Finding) -> str:
 
 def render(report: Report, options: RenderOptions) -> str:
     counts = ", ".join(
-        counted(report.count(s), s.label)
+        counted(report.tally(s), s.label)
         for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
     )
     head = f"### mlwf-lint: {counts} ({counted(report.files_checked, 'file')} checked)\n"

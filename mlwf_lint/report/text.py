@@ -38,7 +38,7 @@ def _summary(report: Report) -> Line:
     if not report.findings:
         return [("All checks passed", "bold green"), (f" ({files} checked).", "")]
     counts = ", ".join(
-        counted(report.count(s), s.label)
+        counted(report.tally(s), s.label)
         for s in (Severity.ERROR, Severity.WARNING, Severity.NOTICE)
     )
     return [("Found ", ""), (counts, "bold"), (f" in {files} checked.", "")]

@@ -3,12 +3,11 @@ and a passing example (its docstring), and a generator of violations over the fa
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable
 from typing import NamedTuple, Protocol
 
 from mlwf_lint.facts.repo import RepoFacts
-from mlwf_lint.findings import Severity, Violation
+from mlwf_lint.findings import Severity, Violation, clean_doc
 
 Check = Callable[[RepoFacts], Iterable[Violation]]
 
@@ -21,6 +20,8 @@ class Rule(Protocol):
     @property
     def title(self) -> str: ...
     @property
+    def docstring(self) -> str: ...
+    @property
     def doc(self) -> str: ...
     def check(self, facts: RepoFacts) -> Iterable[Violation]: ...
 
@@ -29,8 +30,12 @@ class DeclaredRule(NamedTuple):
     code: str
     severity: Severity
     title: str
-    doc: str
+    docstring: str  # as written: `doc` is it cleaned, when something shows it
     run: Check
+
+    @property
+    def doc(self) -> str:
+        return clean_doc(self.docstring)
 
     def check(self, facts: RepoFacts) -> Iterable[Violation]:
         return self.run(facts)
@@ -40,6 +45,6 @@ def rule(code: str, severity: Severity, title: str) -> Callable[[Check], Declare
     """Declare a rule; its function's docstring is the rule's documentation."""
 
     def declare(check: Check) -> DeclaredRule:
-        return DeclaredRule(code, severity, title, inspect.getdoc(check) or "", check)
+        return DeclaredRule(code, severity, title, check.__doc__ or "", check)
 
     return declare

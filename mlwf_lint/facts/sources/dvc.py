@@ -10,7 +10,6 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import product
 from pathlib import Path
@@ -103,11 +102,7 @@ class ModelArtifact(NamedTuple):
     output: DvcOutput | None = None
 
 
-@dataclass(frozen=True)
-class DvcFacts:
-    """What DVC records (outputs, stages, models, metrics files) and the problems met
-    reading its files."""
-
+class _DvcRecords(NamedTuple):
     outputs: tuple[DvcOutput, ...] = ()
     stages: tuple[DvcStage, ...] = ()
     models: tuple[ModelArtifact, ...] = ()
@@ -120,6 +115,12 @@ class DvcFacts:
     # dvc_yaml = the lock file, position = of the entry's key in the lock)
     orphaned: tuple[DvcStage, ...] = ()
     metrics: tuple[MetricsFile, ...] = ()
+
+
+class DvcFacts(_DvcRecords):
+    """What DVC records (outputs, stages, models, metrics files) and the problems met
+    reading its files. (A subclass of its fields' record for its look-up tables, made
+    once when first asked for.)"""
 
     @property
     def source_datasets(self) -> tuple[DvcOutput, ...]:
@@ -170,27 +171,33 @@ def normalize(path: str, base: str = "") -> str:
 # --- reading -------------------------------------------------------------------------
 
 
-@dataclass
 class _Collector:
     """What `read_dvc` gathers while it reads each DVC file."""
 
-    root: Path
-    limit: int
-    parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document
-    outputs: list[DvcOutput] = field(default_factory=list)
-    stages: list[DvcStage] = field(default_factory=list)
-    artifacts: list[ModelArtifact] = field(default_factory=list)
-    files_read: list[str] = field(default_factory=list)
-    problems: list[FileProblem] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    unexpanded: list[DvcStage] = field(default_factory=list)
-    orphaned: list[DvcStage] = field(default_factory=list)
-    metrics: list[MetricsFile] = field(default_factory=list)
-    lock_keys: dict[tuple[str, str], Position | None] = field(default_factory=dict)
-    locks_seen: set[str] = field(default_factory=set)
-    # templated stage address → {instance address → outs}, from the dvc library
-    resolved: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
-    broken_lock_stages: set[tuple[str, str]] = field(default_factory=set)  # (dvc.lock, name)
+    def __init__(
+        self,
+        root: Path,
+        limit: int,
+        parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
+        resolved: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    ) -> None:
+        self.root = root
+        self.limit = limit
+        self.parse = parse
+        # templated stage address → {instance address → outs}, from the dvc library
+        self.resolved: Mapping[str, Mapping[str, tuple[str, ...]]] = resolved or {}
+        self.outputs: list[DvcOutput] = []
+        self.stages: list[DvcStage] = []
+        self.artifacts: list[ModelArtifact] = []
+        self.files_read: list[str] = []
+        self.problems: list[FileProblem] = []
+        self.skipped: list[Skipped] = []
+        self.unexpanded: list[DvcStage] = []
+        self.orphaned: list[DvcStage] = []
+        self.metrics: list[MetricsFile] = []
+        self.lock_keys: dict[tuple[str, str], Position | None] = {}
+        self.locks_seen: set[str] = set()
+        self.broken_lock_stages: set[tuple[str, str]] = set()  # (dvc.lock, name)
 
     def load(self, rel: str) -> Parsed | None:
         raw = read_bytes(self.root, rel, self.limit)
@@ -421,7 +428,7 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
             instances = [name]
         claimed.update(instances)  # unexpanded ${...} loops claim every `name@` entry
         for instance in instances:
-            entry = locked.get(instance) or _Locked()
+            entry = locked.get(instance) or _Locked([], [], [])
             lock_outs = [o._replace(path=normalize(o.path, base)) for o in entry.outs]
             lock_deps = [d._replace(path=normalize(d.path, base)) for d in entry.deps]
             address = f"{prefix}{instance}"
@@ -479,13 +486,12 @@ def _read_pipeline(c: _Collector, dvc_yaml: str) -> None:
                 )
 
 
-@dataclass
-class _Locked:
+class _Locked(NamedTuple):
     """One dvc.lock entry, with paths as written (relative to the stage's wdir)."""
 
-    outs: list[DvcOutput] = field(default_factory=list)
-    deps: list[DvcOutput] = field(default_factory=list)
-    params: list[LockedParam] = field(default_factory=list)
+    outs: list[DvcOutput]
+    deps: list[DvcOutput]
+    params: list[LockedParam]
 
 
 def _read_lock(c: _Collector, rel: str) -> dict[str, _Locked] | None:
@@ -511,7 +517,7 @@ def _read_lock(c: _Collector, rel: str) -> dict[str, _Locked] | None:
         if stage is None:
             c.broken_lock_stages.add((rel, str(name)))  # MLW201 says so; nothing else
             continue
-        entry = locked[str(name)] = _Locked()
+        entry = locked[str(name)] = _Locked([], [], [])
         for key, into in (("outs", entry.outs), ("deps", entry.deps)):
             for path, item, position in _entries(c, rel, parsed, f"{here}/{key}", stage.get(key)):
                 md5, hash_name = _hash(item)

@@ -17,7 +17,6 @@ import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple, TypeVar
 
@@ -27,14 +26,13 @@ from mlwf_lint.facts.globs import self_and_folders
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     """A commit as a streamed `git log` gives it: what a history finding names."""
 
     sha: str
     time: int  # committer time, seconds since the epoch
     subject: str
-    index: int  # 0 is HEAD; larger is older, in `git log` order
+    depth: int  # 0 is HEAD; larger is older, in `git log` order
 
     @property
     def short(self) -> str:
