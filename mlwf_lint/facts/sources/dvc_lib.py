@@ -10,7 +10,6 @@ the site cache goes to a temporary folder outside the tree, removed afterwards.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import posixpath
 from collections.abc import Iterable, Iterator
@@ -25,6 +24,8 @@ INSTALL_HINT = "pip install 'mlwf-lint[dvc]'"
 
 
 def available() -> bool:
+    import importlib.util  # here: asked only for a templated dvc.yaml or --check-data
+
     return importlib.util.find_spec("dvc") is not None
 
 
