@@ -7,6 +7,7 @@ import hashlib
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -372,3 +373,29 @@ def test_the_ancestry_walk_answers_whenever_it_is_asked(git_repo: GitRepo) -> No
     assert nothing.holds(set()) == {}
     for walk in (at_once, late, nothing):
         assert walk._process.poll() is not None
+
+
+def test_the_ancestry_walk_reads_only_so_far_ahead_before_it_is_asked(tmp_path: Path) -> None:
+    """Started before the question, the walk stops reading after `read_ahead` commits
+    (git waits on the full pipe: no CPU spent on a long history for recent fallbacks),
+    and goes on to the root commit once asked."""
+    from mlwf_lint.facts.sources.history import AncestryWalk
+
+    repo = GitRepo(tmp_path / "long")
+    stream = "".join(
+        f"commit refs/heads/main\ncommitter T <t@e> {1_700_000_000 + i} +0000\ndata 2\n{i % 10}\n\n"
+        for i in range(3000)
+    )
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo.path, input=stream.encode(), check=True
+    )
+    root, head = (
+        repo.git("rev-list", "--max-parents=0", "HEAD").strip(),
+        repo.git("rev-parse", "HEAD").strip(),
+    )
+    walk = AncestryWalk(repo.path, read_ahead=100)
+    time.sleep(0.5)
+    assert walk._process.poll() is None  # 3000 commits' ids outgrow the pipe: git waits
+    assert 100 <= len(walk._seen) < 3000 and not walk._answered.is_set()
+    assert walk.holds({root, head, "f" * 40}) == {root: True, head: True, "f" * 40: False}
+    assert walk._process.poll() is not None

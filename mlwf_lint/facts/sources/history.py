@@ -337,13 +337,19 @@ class AncestryWalk:
     commit (a fresh clone has no commit-graph to ask), and the commits asked about
     (rollback plans' fallbacks) are known only once the plans are parsed. `holds`
     answers once each has been seen or the history has ended; the walk stops as soon
-    as all have been seen (rollback targets are usually recent)."""
+    as all have been seen (rollback targets are usually recent). Before the question it
+    reads at most `read_ahead` commits, then leaves git waiting on a full pipe: a long
+    history whose fallbacks are recent costs no more than it did when asked later."""
 
-    def __init__(self, root: Path) -> None:
+    READ_AHEAD = 25_000  # commits (~2 MB); case 2 of the bench is 20,000 deep
+
+    def __init__(self, root: Path, read_ahead: int = READ_AHEAD) -> None:
         self._process = _popen(root, ["rev-list", "HEAD"])
+        self._read_ahead = read_ahead
         self._lock = threading.Lock()
         self._seen: set[bytes] = set()  # all commits read, until the question is known
         self._wanted: set[bytes] | None = None
+        self._asked = threading.Event()
         self._answered = threading.Event()  # all wanted seen, or the walk's end
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -357,12 +363,16 @@ class AncestryWalk:
                 lines = (rest + chunk).split(b"\n")
                 rest = lines.pop()
                 with self._lock:
-                    if self._wanted is None:
+                    wanted = self._wanted
+                    if wanted is None:
                         self._seen.update(lines)
-                        continue
-                    self._seen.update(self._wanted.intersection(lines))
-                    if self._wanted <= self._seen:
-                        break
+                    else:
+                        self._seen.update(wanted.intersection(lines))
+                        if wanted <= self._seen:
+                            break
+                    waiting = wanted is None and len(self._seen) >= self._read_ahead
+                if waiting:
+                    self._asked.wait()  # git waits on the full pipe meanwhile
         except (OSError, ValueError):
             pass  # stopped: the answer was complete before the walk's end
         finally:
@@ -378,6 +388,7 @@ class AncestryWalk:
             self._seen &= wanted  # what was read before the question, kept if asked
             if wanted <= self._seen:
                 self._answered.set()
+        self._asked.set()
         self._answered.wait()
         self._process.kill()  # done, or at the end already
         self._reader.join()
