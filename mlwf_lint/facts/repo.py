@@ -325,8 +325,10 @@ def gather(
     read — git may still be comparing the working tree meanwhile; it sets the
     documents history is asked for and `validate_only`."""
     cache = cache or NoCache()
-    asked = config.history and live
-    state = history.in_background(history.head_state, root) if asked else lambda: (None, None)
+    with_history = config.history and live
+    state = (
+        history.in_background(history.head_state, root) if with_history else lambda: (None, None)
+    )
     team_digests = check_team_schemas(root, config, cache) if live else {}
     listed = git.list_files(root) if files is None else files
     files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
