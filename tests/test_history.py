@@ -399,3 +399,27 @@ def test_the_ancestry_walk_reads_only_so_far_ahead_before_it_is_asked(tmp_path: 
     assert 100 <= len(walk._seen) < 3000 and not walk._answered.is_set()
     assert walk.holds({root, head, "f" * 40}) == {root: True, head: True, "f" * 40: False}
     assert walk._process.poll() is not None
+
+
+def test_the_ancestry_walk_starts_early_only_in_a_fresh_clone(
+    demo: GitRepo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hook runs after each commit with the parent's answers remembered: no walk of
+    history is started ahead of the plans then (it read up to 25,000 commits for
+    nothing), and the answers are the same as a run that remembers nothing."""
+    from mlwf_lint.facts.sources import history
+
+    walks: list[int] = []
+    start = history.AncestryWalk.__init__
+
+    def counted(self: history.AncestryWalk, *args: object, **kwargs: object) -> None:
+        walks.append(1)
+        start(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history.AncestryWalk, "__init__", counted)
+    first = _found(capsys, demo.path)  # nothing remembered: the walk starts early
+    assert walks == [1]
+    (demo.path / "README.md").write_text("a commit after the first run\n")
+    demo.commit("docs")
+    assert _found(capsys, demo.path) == first == _found(capsys, demo.path, "--no-cache")
+    assert walks == [1, 1]  # only the --no-cache run walked

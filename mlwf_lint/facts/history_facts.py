@@ -124,10 +124,12 @@ def early_ancestry_walk(
     root: Path, head: str, files: Iterable[str], config: Config, cache: ResultCache
 ) -> history.AncestryWalk | None:
     """HEAD's history walked from the start of a run, before any document is parsed,
-    when a file is a rollback plan by its path and nothing is remembered for this HEAD:
-    the walk for the plans' fallbacks may go on to the root commit."""
-    entry = cache.get(ANCESTRY_KEY)
-    if isinstance(entry, dict) and entry.get("head") == head:
+    when a file is a rollback plan by its path and no ancestry is remembered at all (a
+    fresh clone): the walk for the plans' fallbacks may go on to the root commit. With
+    answers remembered — for this HEAD, or for its parent on the hook's next run — the
+    plans' fallbacks are mostly answered, and `ask_refs` walks only for those that are
+    not."""
+    if isinstance(cache.get(ANCESTRY_KEY), dict):
         return None
     plans = config.kinds["rollback-plan"].globs
     return history.AncestryWalk(root) if any(matches_any(f, plans) for f in files) else None
@@ -182,7 +184,7 @@ def gather_history(
     cards = by_id(model_cards(documents))
     # each batched question is its own git process: those that need no other answer
     # run beside the rest (warm, they are most of what is left)
-    tags = history.in_background(history.tags, root) if cards else (lambda: [])
+    tags = history.in_background(history.tags, root) if cards else list
     resolved, known, ancestry = refs or ask_refs(root, head, documents, cache)
 
     reads: dict[tuple[str, str], tuple[str, str, str]] = {}  # (ref, path) → (sha, file, path)
@@ -232,7 +234,7 @@ def gather_history(
         behind=behind,
         legacy_values=legacy_values,
         commits_ahead=lag,
-        registry=read_registry(tags()) if cards else {},
+        registry=read_registry(tags()),
     )
 
 
