@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.globs import first_group
 from mlwf_lint.facts.models import DEFAULT_MODEL_PATTERNS
 from mlwf_lint.facts.parsing import ParseProblem, decode, parse_yaml
 from mlwf_lint.findings import Severity
@@ -17,6 +18,8 @@ from mlwf_lint.findings import Severity
 CONFIG_FILE = ".mlwf-lint.yaml"
 
 KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record", "hf-model-card")
+# the field whose `path` names what a document of the kind describes in DVC
+DESCRIBED_BY = {"model-card": "artifact", "data-lineage": "dataset"}
 KIND_NAMES = {
     "model-card": "model card",
     "data-lineage": "data lineage record",
@@ -99,6 +102,10 @@ class Config(_Settings):
     def kind_globs(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """(kind, its globs) in KINDS order: the first kind that matches a path is its."""
         return tuple((k, self.kinds[k].globs) for k in KINDS)
+
+    def kind_of(self, path: str) -> str | None:
+        """The first kind, in KINDS order, whose globs match `path`."""
+        return first_group(path, self.kind_globs)
 
     def with_overrides(
         self,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -423,3 +425,34 @@ def test_the_ancestry_walk_starts_early_only_in_a_fresh_clone(
     demo.commit("docs")
     assert _found(capsys, demo.path) == first == _found(capsys, demo.path, "--no-cache")
     assert walks == [1, 1]  # only the --no-cache run walked
+
+
+_WATCH_WALKS = """
+import json, sys
+from mlwf_lint.facts.sources import history
+imported = {}  # git command → our modules imported when it started
+start = history._popen
+def watched(root, args, **kwargs):
+    imported.setdefault(args[0], sorted(m for m in sys.modules if m.startswith("mlwf_lint.")))
+    return start(root, args, **kwargs)
+history._popen = watched
+from mlwf_lint.cli import main
+main(["check", sys.argv[1], "--no-cache", "--format", "json", "--exit-zero"])
+sys.stderr.write(json.dumps(imported))
+"""
+
+
+def test_a_fresh_clone_s_history_walks_start_before_documents_are_read(demo: GitRepo) -> None:
+    """The two walks that may go on to the root commit (the documents' last commits,
+    HEAD's history for the fallbacks) start before what reads the documents and runs
+    the rules is imported: in a fresh clone they are the longest part of the run, and
+    that import is a third of the start-up. In a fresh interpreter, as a run starts."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WATCH_WALKS, str(demo.path)], capture_output=True, text=True
+    )
+    assert json.loads(done.stdout)["findings"] == []
+    imported = json.loads(done.stderr)
+    for walk in ("log", "rev-list"):
+        assert "mlwf_lint.facts.listing" in imported[walk]
+        late = {"mlwf_lint.facts.documents", "mlwf_lint.facts.repo", "mlwf_lint.rules"}
+        assert late.isdisjoint(imported[walk]), walk

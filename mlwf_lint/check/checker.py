@@ -8,12 +8,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mlwf_lint import __version__
-from mlwf_lint.check.engine import is_enabled, run_rules
-from mlwf_lint.check.lineage import build_graph
 from mlwf_lint.config import Config, load_config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache, cache_dir
-from mlwf_lint.facts.repo import gather
+from mlwf_lint.facts.listing import list_repository
 from mlwf_lint.facts.sources import git, history
 from mlwf_lint.findings import Finding, Report, RuleInfo, Severity
 
@@ -36,6 +34,7 @@ def _without_baseline(
     this run can judge (codes enabled, files in scope, not diff mode) that match
     nothing any more. (Imported here: most runs have no baseline.)"""
     from mlwf_lint.check import baseline
+    from mlwf_lint.check.engine import is_enabled
 
     loaded = baseline.load(file, root)
     judged = {
@@ -92,8 +91,6 @@ class CheckRequest(NamedTuple):
 
 
 def check(request: CheckRequest) -> CheckResult:
-    from mlwf_lint.rules import RULES
-
     base = request.base
     root = git.find_root(request.paths[0])
     scope = _report_scope(root, request.paths)
@@ -105,8 +102,17 @@ def check(request: CheckRequest) -> CheckResult:
         history=request.history,
     )
     cache = ResultCache(cache_dir(root)) if request.use_cache else NoCache()
+    # a fresh clone's history walks may be the longest part of the run: they start
+    # before what reads the documents and runs the rules is imported (a third of the
+    # start-up), not after it
+    listing = list_repository(root, config, cache) if base is None else None
+    from mlwf_lint.check.engine import run_rules
+    from mlwf_lint.check.lineage import build_graph
+    from mlwf_lint.facts.repo import gather
+    from mlwf_lint.rules import RULES
+
     if base is None:
-        facts = gather(root, config, cache=cache)
+        facts = gather(root, config, listing, cache=cache)
         findings = run_rules(facts, RULES)
     else:
         from mlwf_lint.check import diff

@@ -15,7 +15,6 @@ from pathlib import Path
 from mlwf_lint.config import CONFIG_FILE, Config
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import ResultCache
-from mlwf_lint.facts.documents import kind_of
 from mlwf_lint.facts.repo import (
     ChangeFacts,
     RepoFacts,
@@ -48,7 +47,7 @@ def _wanted_at_base(
             or path == ml_evidence
             or path in also
             or folder in schema_folders
-            or kind_of(path, config) is not None
+            or config.kind_of(path) is not None
         )
 
     return wanted

@@ -11,9 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from mlwf_lint.config import Config
+from mlwf_lint.config import DESCRIBED_BY, Config
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.facts.globs import first_group
 from mlwf_lint.facts.parsing import (
     Parsed,
     ParseProblem,
@@ -181,10 +180,6 @@ def model_cards(documents: Iterable[Document]) -> tuple[Document, ...]:
     return tuple(found)
 
 
-# the field whose `path` names what a document describes in DVC
-DESCRIBED_BY = {"model-card": "artifact", "data-lineage": "dataset"}
-
-
 def described_path(doc: Document | None) -> str | None:
     """The DVC path a model card or lineage record describes, normalized."""
     if doc is None or doc.kind not in DESCRIBED_BY:
@@ -228,11 +223,6 @@ def recorded_hashes(
             yield plan, ("current", "md5"), path
 
 
-def kind_of(path: str, config: Config) -> str | None:
-    """The first kind, in KINDS order, whose globs match `path`."""
-    return first_group(path, config.kind_globs)
-
-
 def find_documents(
     root: Path,
     files: Iterable[str],
@@ -242,7 +232,7 @@ def find_documents(
     documents: list[Document] = []
     skipped: list[Skipped] = []
     for rel in files:
-        kind = kind_of(rel, config)
+        kind = config.kind_of(rel)
         if kind is None:
             continue
         raw = read_bytes(root, rel, config.max_file_size)

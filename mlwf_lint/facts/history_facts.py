@@ -11,17 +11,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple
 
-from mlwf_lint.config import Config
 from mlwf_lint.facts.cache import NoCache, ResultCache
 from mlwf_lint.facts.documents import (
-    DESCRIBED_BY,
     Document,
     described_path,
-    kind_of,
     model_cards,
     recorded_hashes,
 )
-from mlwf_lint.facts.globs import matches_any
+from mlwf_lint.facts.listing import ANCESTRY_KEY, last_commits
 from mlwf_lint.facts.registry import RegistryArtifact, read_registry
 from mlwf_lint.facts.sources import history
 from mlwf_lint.facts.sources.dvc import (
@@ -104,35 +101,10 @@ def producing_code(output: DvcOutput, dvc: DvcFacts) -> list[str]:
     return [d for d in stage.deps if dvc.output_for(d) is None]
 
 
-def documents_last_commits(
-    root: Path, head: str, files: Iterable[str], config: Config, cache: ResultCache
-) -> dict[str, Commit]:
-    """The last commit of every file that is a model card or lineage record by its
-    path — known before any document is parsed, so the walk can start while they are
-    (`gather_history(..., written=...)` takes its answer)."""
-    paths = {f for f in files if kind_of(f, config) in DESCRIBED_BY}
-    return _last_commits(root, paths, head, cache)
-
-
 class RefAnswers(NamedTuple):
     resolved: Mapping[str, str | None]  # ref → SHA or None
     known: Mapping[str, bool]  # fallback SHA → is an ancestor of HEAD, remembered
     ancestry: Callable[[], dict[str, bool]]  # the other fallbacks', once walked
-
-
-def early_ancestry_walk(
-    root: Path, head: str, files: Iterable[str], config: Config, cache: ResultCache
-) -> history.AncestryWalk | None:
-    """HEAD's history walked from the start of a run, before any document is parsed,
-    when a file is a rollback plan by its path and no ancestry is remembered at all (a
-    fresh clone): the walk for the plans' fallbacks may go on to the root commit. With
-    answers remembered — for this HEAD, or for its parent on the hook's next run — the
-    plans' fallbacks are mostly answered, and `ask_refs` walks only for those that are
-    not."""
-    if isinstance(cache.get(ANCESTRY_KEY), dict):
-        return None
-    plans = config.kinds["rollback-plan"].globs
-    return history.AncestryWalk(root) if any(matches_any(f, plans) for f in files) else None
 
 
 def ask_refs(
@@ -208,7 +180,7 @@ def gather_history(
         walked = written()
         last = {path: walked[path] for path in described if path in walked}
     else:
-        last = _last_commits(root, set(described), head, cache)
+        last = last_commits(root, set(described), head, cache)
     uncommitted = history.in_background(history.changed_since, root, "HEAD", set(last))
     recorded = plan_reads()
     recorded_at = {key: recorded[read] for key, read in reads.items()}
@@ -395,10 +367,6 @@ def _legacy_values(
     return found
 
 
-LAST_TOUCH_KEY = "history:last-touch"
-ANCESTRY_KEY = "history:ancestors"
-
-
 def _known_ancestors(root: Path, head: str, cache: ResultCache) -> dict[str, bool]:
     """Ancestry answers remembered with the HEAD they were given for: all of them for
     the same HEAD; for a descendant (a hook run after a commit), the commits that were
@@ -412,27 +380,3 @@ def _known_ancestors(root: Path, head: str, cache: ResultCache) -> dict[str, boo
     if any(answers.values()) and history.is_ancestor(root, str(entry.get("head")), head):
         return {s: True for s, a in answers.items() if a}
     return {}
-
-
-def _last_commits(root: Path, paths: set[str], head: str, cache: ResultCache) -> dict[str, Commit]:
-    """Last commits of the documents `paths`, remembered with the HEAD they were read at: the same
-    HEAD needs no `git log` at all, a descendant only the commits since (a hook run
-    after a commit), anything else one full pass."""
-    entry = cache.get(LAST_TOUCH_KEY)
-    known = isinstance(entry, dict) and paths <= set(entry.get("searched", ()))
-    if known and entry["head"] == head:
-        found = {p: Commit(*entry["found"][p]) for p in paths if p in entry["found"]}
-    elif known and history.is_ancestor(root, entry["head"], head):
-        found = {p: Commit(*entry["found"][p]) for p in paths if p in entry["found"]}
-        found.update(history.last_touches(root, paths, f"{entry['head']}..{head}"))
-    else:
-        found = history.last_touches(root, paths)
-    cache.put(
-        LAST_TOUCH_KEY,
-        {
-            "head": head,
-            "searched": sorted(paths),
-            "found": {p: [c.sha, c.time, c.subject, c.depth] for p, c in found.items()},
-        },
-    )
-    return found

@@ -17,16 +17,10 @@ from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.cache import NoCache, ResultCache
 from mlwf_lint.facts.documents import Document, find_documents, model_cards
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
-from mlwf_lint.facts.globs import matches_any
-from mlwf_lint.facts.history_facts import (
-    HistoryFacts,
-    ask_refs,
-    documents_last_commits,
-    early_ancestry_walk,
-    gather_history,
-)
+from mlwf_lint.facts.history_facts import HistoryFacts, ask_refs, gather_history
+from mlwf_lint.facts.listing import Listing, list_repository
 from mlwf_lint.facts.schema_errors import SchemaViolation, explain
-from mlwf_lint.facts.sources import dvc_lib, git, history
+from mlwf_lint.facts.sources import dvc_lib, history
 from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, read_dvc
 from mlwf_lint.facts.values import Reading, Unread, Values, read_values
 
@@ -309,6 +303,7 @@ def schema_violations(
 def gather(
     root: Path,
     config: Config,
+    listing: Listing | None = None,
     *,
     files: Iterable[str] | None = None,
     change: ChangeFacts | None = None,
@@ -317,32 +312,26 @@ def gather(
     validate_only: frozenset[str] | None = None,
     cache: ResultCache | None = None,
 ) -> RepoFacts:
-    """Read the facts once. `files` replaces Git's file list (a tree materialized from
-    another revision, with `live=False`: no dvc library, no history there).
+    """Read the facts once. `listing`: the files and HEAD, read already, with the
+    history walks under way (`list_repository`); without it they are read here, where
+    `files` replaces Git's file list (a tree materialized from another revision, with
+    `live=False`: no dvc library, no history there).
     `validate_only`: the documents whose schema violations are wanted (diff mode: an
     untouched document has the same ones at the base, so none of them is new).
     `changed_paths` (diff mode): what the change touched, asked once the files are
     read — git may still be comparing the working tree meanwhile; it sets the
     documents history is asked for and `validate_only`."""
     cache = cache or NoCache()
-    with_history = config.history and live
-    state = (
-        history.in_background(history.head_state, root) if with_history else lambda: (None, None)
-    )
+    if listing is None:
+        listing = list_repository(
+            root, config, cache, files=files, live=live, walks=changed_paths is None
+        )
+    files, head = listing.files, listing.head
     team_digests = check_team_schemas(root, config, cache) if live else {}
-    listed = git.list_files(root) if files is None else files
-    files = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
-    head, unavailable = state()
-    head = head if unavailable is None else None  # a shallow clone: no history is read
-    early_walk, ancestry, refs = None, None, None
-    if head is not None and changed_paths is None:
-        # the documents' walk needs only their paths: it runs while they are parsed,
-        # as does the walk for the rollback plans' fallbacks
-        early_walk = history.in_background(documents_last_commits, root, head, files, config, cache)
-        ancestry = early_ancestry_walk(root, head, files, config, cache)
     documents, skipped = find_documents(root, files, config, cache.parse)
+    refs = None
     if head is not None and changed_paths is None:
-        refs = ask_refs(root, head, documents, cache, ancestry)
+        refs = ask_refs(root, head, documents, cache, listing.ancestry)
     dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
@@ -369,7 +358,7 @@ def gather(
             dvc,
             cache,
             count_lag=config.staleness_commits > 0,
-            written=early_walk,
+            written=listing.written,
             refs=refs,
         )
     validated = [d for d in documents if validate_only is None or d.path in validate_only]
@@ -392,8 +381,8 @@ def gather(
     history_facts = None
     if pending_history is not None:
         history_facts = pending_history()
-    elif unavailable:
-        history_facts = HistoryFacts(unavailable=unavailable)
+    elif listing.unavailable:
+        history_facts = HistoryFacts(unavailable=listing.unavailable)
     return RepoFacts(
         root=root,
         config=config,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
-from mlwf_lint.facts.documents import DESCRIBED_BY, Document, described_path
+from mlwf_lint.config import DESCRIBED_BY
+from mlwf_lint.facts.documents import Document, described_path
 from mlwf_lint.facts.history_facts import (
     HistoryFacts,
     by_id,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from mlwf_lint.facts.documents import DESCRIBED_BY, HF_KIND, described_path
+from mlwf_lint.config import DESCRIBED_BY
+from mlwf_lint.facts.documents import HF_KIND, described_path
 from mlwf_lint.facts.globs import self_and_folders
 from mlwf_lint.facts.repo import RepoFacts
 from mlwf_lint.findings import Location, Severity, Violation
