@@ -165,10 +165,11 @@ class Report(NamedTuple):
         return max((f.severity for f in self.findings), default=None)
 
 
-_LINE_REF = re.compile(r"(?<=\S)(\.[A-Za-z0-9]+|/|\w):\d+(?::\d+)?\b")
-_HEX = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b…?")
-_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_COUNT = re.compile(
+# compiled on first use (re caches them): only baselines and fingerprints ask
+_LINE_REF = r"(?<=\S)(\.[A-Za-z0-9]+|/|\w):\d+(?::\d+)?\b"
+_HEX = r"\b(?=[0-9a-f]*\d)[0-9a-f]{7,40}\b…?"
+_DATE = r"\b\d{4}-\d{2}-\d{2}\b"
+_COUNT = (
     r"\b\d+ (days?|commits?|files?|errors?|warnings?|notices?|more|entries|entry|"
     r"stages?|findings?|of \d+)\b"
 )
@@ -178,10 +179,10 @@ def stable_message(message: str) -> str:
     """A message with what moves when nothing changed taken out — line references
     (`dvc.lock:13`), short SHAs and hashes, dates, counts — for keys that must survive
     moved lines, new commits and passing days."""
-    message = _LINE_REF.sub(lambda m: m.group(1), message)
-    message = _HEX.sub("<hash>", message)
-    message = _DATE.sub("<date>", message)
-    return _COUNT.sub(lambda m: "N " + m.group(1).split()[0], message)
+    message = re.sub(_LINE_REF, lambda m: m.group(1), message)
+    message = re.sub(_HEX, "<hash>", message)
+    message = re.sub(_DATE, "<date>", message)
+    return re.sub(_COUNT, lambda m: "N " + m.group(1).split()[0], message)
 
 
 def finding_key(finding: Finding) -> tuple[str, str, str, str]:

@@ -62,6 +62,29 @@ def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--fail-on" in capsys.readouterr().out
 
 
+def test_help_is_sized_as_argparse_sizes_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Help is laid out for the terminal's width exactly as argparse's own formatter
+    lays it out (through shutil, which a check no longer imports for it); without a
+    width or a terminal, for 80 columns."""
+    import argparse
+
+    from mlwf_lint.cli import _check_parser
+
+    shown = {}
+    for columns in ("60", "200", "", "junk", "80"):
+        monkeypatch.setenv("COLUMNS", columns)
+        assert main(["--help"]) == 0
+        shown[columns] = capsys.readouterr().out
+        reference = _check_parser()
+        reference.formatter_class = argparse.HelpFormatter
+        assert shown[columns] == reference.format_help(), columns
+    assert len(shown["60"].splitlines()) > len(shown["80"].splitlines())
+    assert len(shown["80"].splitlines()) > len(shown["200"].splitlines())
+    assert shown[""] == shown["junk"] == shown["80"]
+
+
 def test_no_ml_code_gives_nothing(git_repo: GitRepo, capsys: pytest.CaptureFixture[str]) -> None:
     git_repo.write("app/server.py", "import os\nimport json\n# import torch in a comment\n")
     git_repo.write("README.md", "# a web app\n")

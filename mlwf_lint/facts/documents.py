@@ -4,7 +4,6 @@ carrying its problem, so rules and reports see it."""
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -12,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from mlwf_lint.config import DESCRIBED_BY, Config
+from mlwf_lint.facts.cache import digest
 from mlwf_lint.facts.files import FileProblem, Skipped, read_bytes
 from mlwf_lint.facts.parsing import (
     Parsed,
@@ -32,7 +32,7 @@ class Document(NamedTuple):
     kind: str
     parsed: Parsed | None = None
     problem: FileProblem | None = None
-    digest: str = ""  # sha1 of the bytes read: identifies the content across runs
+    digest: str = ""  # the bytes' hash (cache.digest): identifies the content across runs
     # `# mlwf-lint: disable=` comments: (line or None for the file, comment line, codes)
     disables: tuple[tuple[int | None, int, tuple[str, ...]], ...] = ()
     # a view of another document (`hf_model_view`): its pointer → the source's pointer
@@ -243,12 +243,12 @@ def find_documents(
             continue
         suffix = posixpath.splitext(rel)[1]
         parsed = parse(raw, suffix)
-        digest = hashlib.sha1(raw).hexdigest()
+        key = digest(raw)
         text = raw.decode("utf-8", "replace")
         disables = tuple(disable_comments(text, suffix.lower() in (".md", ".markdown")))
         if isinstance(parsed, ParseProblem):
             problem = FileProblem(rel, parsed.message, parsed.line0, parsed.col0)
-            documents.append(Document(rel, kind, problem=problem, digest=digest, disables=disables))
+            documents.append(Document(rel, kind, problem=problem, digest=key, disables=disables))
         else:
-            documents.append(Document(rel, kind, parsed=parsed, digest=digest, disables=disables))
+            documents.append(Document(rel, kind, parsed=parsed, digest=key, disables=disables))
     return tuple(documents), tuple(skipped)

@@ -50,14 +50,21 @@ def _translate(pattern: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def compile_glob(pattern: str) -> re.Pattern[str]:
+def _glob_source(pattern: str) -> str:
+    """The regular expression a glob means, as text: combined patterns compile only
+    the whole (each compile costs ~0.15 ms, paid again on every run)."""
     pattern = pattern.strip()
     if pattern.startswith("./"):
         pattern = pattern[2:]
     anchored = "/" in pattern.rstrip("/")
     pattern = pattern.lstrip("/").rstrip("/")
     prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(prefix + _translate(pattern) + r"\Z", re.DOTALL)
+    return prefix + _translate(pattern) + r"\Z"
+
+
+@lru_cache(maxsize=512)
+def compile_glob(pattern: str) -> re.Pattern[str]:
+    return re.compile(_glob_source(pattern), re.DOTALL)
 
 
 def matches(path: str, pattern: str) -> bool:
@@ -74,7 +81,11 @@ def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     """One pattern for all: a 20,000-file repository asks each of them."""
     if not patterns:
         return None
-    return re.compile("|".join(f"(?:{compile_glob(p).pattern})" for p in patterns), re.DOTALL)
+    return re.compile(_any_source(patterns), re.DOTALL)
+
+
+def _any_source(patterns: tuple[str, ...]) -> str:
+    return "|".join(f"(?:{_glob_source(p)})" for p in patterns)
 
 
 def first_group(path: str, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
@@ -88,7 +99,7 @@ def first_group(path: str, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> s
 @lru_cache(maxsize=32)
 def _groups(groups: tuple[tuple[str, tuple[str, ...]], ...]) -> re.Pattern[str] | None:
     parts = [
-        f"(?P<g{i}>{_any_of(patterns).pattern})"  # type: ignore[union-attr]
+        f"(?P<g{i}>{_any_source(patterns)})"
         for i, (_name, patterns) in enumerate(groups)
         if patterns
     ]

@@ -41,12 +41,13 @@ _DATA_FOLDERS = frozenset(
         "inputs",
     ]
 )
-_NUMBERED_FOLDER = re.compile(r"\d+_\w+")  # kedro's data/01_raw, data/05_model_input
-_MODEL_WORDS = re.compile(
+# compiled on first use (re caches them): most runs meet no pickle-like output
+_NUMBERED_FOLDER = r"\d+_\w+"  # kedro's data/01_raw, data/05_model_input
+_MODEL_WORDS = (
     r"model|clf|classifier|regressor|estimator|pipeline|vectori[sz]er|tokeni[sz]er|"
     r"encoder|scaler|weights|checkpoint|ckpt|net\b|booster|lgbm|xgb"
 )
-_DATA_NAMES = re.compile(
+_DATA_NAMES = (
     r"(?:^|[_\-.])(?:x|y|df|data|dataset|frame|features?|train|test|val|valid|dev|split)"
     r"(?:$|[_\-.])"
 )
@@ -57,13 +58,14 @@ def clearly_data(path: str) -> bool:
     """A pickle-like file that holds data, not a model, by what its path says."""
     lowered = path.lower()
     stem = posixpath.basename(lowered).split(".")[0]
-    if _MODEL_WORDS.search(stem):
+    if re.search(_MODEL_WORDS, stem):
         return False
     folders = lowered.split("/")[:-1]
     in_data_folder = any(
-        f in _DATA_FOLDERS or (_NUMBERED_FOLDER.fullmatch(f) and "model" not in f) for f in folders
+        f in _DATA_FOLDERS or (re.fullmatch(_NUMBERED_FOLDER, f) and "model" not in f)
+        for f in folders
     )
-    return in_data_folder or bool(_DATA_NAMES.search(stem))
+    return in_data_folder or bool(re.search(_DATA_NAMES, stem))
 
 
 def is_model_path(path: str, patterns: tuple[str, ...]) -> bool:

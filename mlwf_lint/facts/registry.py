@@ -17,7 +17,8 @@ from mlwf_lint.facts.sources.history import Tag
 
 _NAME = r"[a-zA-Z0-9](?:[a-zA-Z0-9\-/_]*[a-zA-Z0-9])?"
 _SEMVER = r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.\-]+)?(?:\+[0-9A-Za-z.\-]+)?"
-GTO_TAG = re.compile(
+# compiled on first use (re caches it): a repository without tags never needs it
+GTO_TAG = (
     rf"^(?P<artifact>(?:[a-zA-Z0-9\-_./]+=)?{_NAME})"
     rf"(?:(?:#(?P<stage>{_NAME})|@(?P<version>v{_SEMVER}))(?P<cancel>!?)"
     r"|@(?P<deprecated>deprecated)|@(?P<created>created))"
@@ -58,7 +59,7 @@ def read_registry(tags: Iterable[Tag]) -> dict[str, RegistryArtifact]:
     """artifact name (as GTO names it: `folder:name` for a subfolder's) → its state."""
     events: dict[str, list[_Event]] = defaultdict(list)
     for tag in tags:
-        match = GTO_TAG.match(tag.name)
+        match = re.match(GTO_TAG, tag.name)
         if match is None:
             continue
         name = match["artifact"].replace("=", ":")
