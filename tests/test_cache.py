@@ -31,6 +31,8 @@ def test_warm_run_skips_the_parser_and_the_validator(
     assert cache.is_file()
     warm = _imports(demo.path)
     assert " jsonschema\n" not in warm and "ruamel.yaml" not in warm
+    # nor OpenSSL (content keys are BLAKE2) nor shutil (help is sized without it)
+    assert " hashlib\n" not in warm and " shutil\n" not in warm
     # a changed document is parsed and validated again
     lineage = demo.path / "docs/ml/data/labels.yaml"
     lineage.write_text(lineage.read_text().replace("contains_pii: false", "contains_pii: maybe"))
@@ -154,3 +156,22 @@ def test_the_cache_file_is_per_tool_version() -> None:
     from mlwf_lint import __version__
 
     assert __version__ in CACHE_FILE
+
+
+def test_temporary_files_are_made_as_mkstemp_makes_them(tmp_path: Path) -> None:
+    """Beside the target (a rename stays on one file system), private (0600), a new
+    name each time, open for writing."""
+    import os
+    import stat
+
+    from mlwf_lint.facts.files import temporary_beside
+
+    target = tmp_path / "cache.json"
+    made = [temporary_beside(target) for _ in range(50)]
+    names = {name for _handle, name in made}
+    assert len(names) == 50
+    for handle, name in made:
+        assert os.write(handle, b"x") == 1
+        os.close(handle)
+        assert Path(name).parent == tmp_path and Path(name).name.startswith(".cache.json.")
+        assert stat.S_IMODE(os.stat(name).st_mode) == 0o600

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mlwf_lint import __version__
+from mlwf_lint.facts.files import temporary_beside
 from mlwf_lint.facts.parsing import Parsed, ParseProblem, parse_document
 
 try:  # BLAKE2 built in: importing hashlib loads OpenSSL, ~6 ms of every run (BLAKE2 ~1 ms)
@@ -120,17 +121,19 @@ class ResultCache:
     def save(self) -> None:
         if self.path is None or (not self.dirty and len(self.used) == len(self.entries)):
             return
+        temporary = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            import tempfile  # only when there is something to write
-
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            handle, temporary = temporary_beside(self.path)
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 # dumps, not dump: only the one-shot encoder is the C one (3x faster)
                 stream.write(json.dumps(self.used, separators=(",", ":")))
             os.replace(temporary, self.path)
         except OSError:
             pass  # a cache that cannot be written only costs speed next time
+        finally:
+            if temporary is not None and os.path.exists(temporary):
+                os.unlink(temporary)
 
 
 class NoCache(ResultCache):

@@ -4,10 +4,10 @@ folder, is flushed to disk, then takes the target's name in one step."""
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from mlwf_lint.errors import UsageError
+from mlwf_lint.facts.files import temporary_beside
 
 
 def write_new(path: Path, text: str) -> None:
@@ -15,9 +15,7 @@ def write_new(path: Path, text: str) -> None:
     a reader sees no file or the whole file, and two racing writers cannot both win."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        handle, temporary = temporary_beside(path)
     except OSError as exc:  # a folder one may not write in is the user's to fix
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:
@@ -49,9 +47,7 @@ def replace_text(path: Path, text: str) -> None:
             mask = os.umask(0)
             os.umask(mask)
             mode = 0o666 & ~mask
-        handle, temporary = tempfile.mkstemp(
-            prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
-        )
+        handle, temporary = temporary_beside(path)
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
     try:

@@ -14,13 +14,13 @@ import difflib
 import os
 import posixpath
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from mlwf_lint.facts.files import temporary_beside
 from mlwf_lint.facts.parsing import Parsed, parse_document, parse_yaml, yaml_scalar
 from mlwf_lint.findings import Edit
 
@@ -136,7 +136,7 @@ def replace_file(path: Path, expected: bytes, new: bytes) -> None:
     changed = OSError(f"{path} changed on disk while mlwf-lint ran; not fixed")
     if path.read_bytes() != expected:
         raise changed
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary = temporary_beside(path)
     aside = Path(f"{temporary}.was")
     try:
         with os.fdopen(handle, "wb") as stream:
