@@ -96,3 +96,16 @@ def test_alias_bomb_is_refused_fast() -> None:
 def test_shared_aliases_below_the_limit_are_read() -> None:
     parsed = _ok(parse_yaml("base: &b {x: 1}\nuse: *b\n"))
     assert parsed.data == {"base": {"x": 1}, "use": {"x": 1}}
+
+
+@pytest.mark.parametrize("directive", ["", "%YAML 1.1\n---\n"])
+def test_every_document_is_read_as_yaml_1_2(directive: str) -> None:
+    """The core schema of YAML 1.2, a `%YAML 1.1` directive or not: `yes`/`on` stay
+    text, `010` is ten, `0o10` eight, dates stay text (JSON Schema reads them so)."""
+    text = "a: yes\nb: on\nc: 010\nd: 0o10\ne: 0x1F\nf: ~\ng: Null\nh: 2024-01-01\ni: .inf\n"
+    parsed = _ok(parse_document((directive + text).encode(), ".yaml"))
+    assert parsed.data == {
+        "a": "yes", "b": "on", "c": 10, "d": 8, "e": 31, "f": None, "g": None,
+        "h": "2024-01-01", "i": float("inf"),
+    }  # fmt: skip
+    assert parsed.numbers == {"/c": "010", "/d": "0o10", "/e": "0x1F", "/i": ".inf"}

@@ -120,6 +120,12 @@ def _remembering(resolver: Any) -> Any:
             super().__init__(*args, **kwargs)  # ruamel makes a resolver per document
             self._version_implicit_resolver = self.patterns
 
+        @property
+        def processing_version(self) -> Any:
+            # what ruamel works out for the C parser's loader each time it resolves a
+            # scalar, through three failed attribute look-ups (a quarter of resolving)
+            return (1, 2)
+
         def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
             if kind is not ScalarNode or self.yaml_path_resolvers or len(value) > 64:
                 return super().resolve(kind, value, implicit)
@@ -237,17 +243,21 @@ def _check_size(node: Any) -> None:
 
 
 _TAG = "tag:yaml.org,2002:"
+_NULL, _BOOL, _INT, _FLOAT, _MERGE = (_TAG + t for t in ("null", "bool", "int", "float", "merge"))
 
 
 def _scalar_value(node: Any) -> Any:
     """A scalar node's value by its resolved tag (YAML 1.2 core schema). Timestamps
     stay text: JSON Schema's "date" format reads text."""
-    tag, text = node.tag, node.value
-    if tag == _TAG + "null":
+    return _scalar(node.tag, node.value)
+
+
+def _scalar(tag: str, text: str) -> Any:
+    if tag == _NULL:
         return None
-    if tag == _TAG + "bool":
+    if tag == _BOOL:
         return text.lower() == "true"
-    if tag == _TAG + "int":
+    if tag == _INT:
         digits = text.replace("_", "")
         for base in (10, 0):
             try:
@@ -255,7 +265,7 @@ def _scalar_value(node: Any) -> Any:
             except ValueError:
                 continue
         return text
-    if tag == _TAG + "float":
+    if tag == _FLOAT:
         lowered = text.lower().replace("_", "")
         if lowered.lstrip("+-") in (".inf", ".nan"):
             return float(lowered.replace(".", ""))
@@ -280,11 +290,12 @@ class _Converter:
     def _mark(self, node: Any) -> Position:
         return (node.start_mark.line + self.offset, node.start_mark.column)
 
-    def convert(self, node: Any, pointer: str, pos: Position, depth: int = 0) -> Any:
+    def convert(self, node: Any, pointer: str, empty: Position, depth: int = 0) -> Any:
+        """`empty`: where the value is when there is no node (an empty document)."""
         if depth > MAX_DEPTH:
             raise _TooComplex(f"document nests deeper than {MAX_DEPTH} levels")
         if node is None:
-            self.values.setdefault(pointer, pos)
+            self.values.setdefault(pointer, empty)
             return None
         self.values.setdefault(pointer, self._mark(node))
         if node.id == "scalar":
@@ -299,26 +310,27 @@ class _Converter:
             items: list[Any] = []
             self.done[id(node)] = items
             for index, item in enumerate(node.value):
-                items.append(self.convert(item, f"{pointer}/{index}", self._mark(item), depth + 1))
+                items.append(self.convert(item, f"{pointer}/{index}", empty, depth + 1))
             return items
         out: dict[str, Any] = {}
         self.done[id(node)] = out
         merged: list[Any] = []
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
+            key_tag = key_node.tag
+            if key_tag == _MERGE:
                 merged.append(value_node)
                 continue
-            name = _scalar_value(key_node) if key_node.id == "scalar" else key_node.value
+            name = _scalar(key_tag, key_node.value) if key_node.id == "scalar" else key_node.value
             name = name if isinstance(name, str) else str(name)
             if name in out:
                 mark = key_node.start_mark
                 raise _Duplicate(name, mark.line, mark.column)
             child = f"{pointer}/{escape_pointer_token(name)}"
             self.keys[child] = self._mark(key_node)
-            out[name] = self.convert(value_node, child, self._mark(value_node), depth + 1)
+            out[name] = self.convert(value_node, child, empty, depth + 1)
         for source in merged:  # `<<: *base` fills in the keys not written here
             for base in source.value if source.id == "sequence" else [source]:
-                value = self.convert(base, pointer, self._mark(base), depth + 1)
+                value = self.convert(base, pointer, empty, depth + 1)
                 if isinstance(value, dict):
                     for key, item in value.items():
                         out.setdefault(key, item)
