@@ -175,3 +175,20 @@ def test_temporary_files_are_made_as_mkstemp_makes_them(tmp_path: Path) -> None:
         os.close(handle)
         assert Path(name).parent == tmp_path and Path(name).name.startswith(".cache.json.")
         assert stat.S_IMODE(os.stat(name).st_mode) == 0o600
+
+
+def test_the_cache_lives_in_the_git_folder_worktrees_share(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run from a subfolder, and from a linked worktree: one cache, in the main Git
+    folder (where `git rev-parse --git-common-dir` points), none in the trees."""
+    demo = documented_demo(tmp_path / "demo")
+    cache = demo.path / ".git" / "mlwf-lint" / CACHE_FILE
+    lint_json(capsys, str(demo.path / "docs" / "ml"))
+    assert cache.is_file()
+    cache.unlink()
+    linked = tmp_path / "linked"
+    demo.git("worktree", "add", "-q", str(linked), "-b", "linked")
+    lint_json(capsys, str(linked / "docs"))
+    assert cache.is_file()
+    assert not list(linked.rglob("cache-*.json")) and not (linked / "mlwf-lint").exists()

@@ -92,7 +92,8 @@ class CheckRequest(NamedTuple):
 
 def check(request: CheckRequest) -> CheckResult:
     base = request.base
-    root = git.find_root(request.paths[0])
+    location = git.locate(request.paths[0])
+    root = location.root
     scope = _report_scope(root, request.paths)
     config = load_config(root, request.config_file).with_overrides(
         select=request.select,
@@ -101,7 +102,7 @@ def check(request: CheckRequest) -> CheckResult:
         check_data=request.check_data,
         history=request.history,
     )
-    cache = ResultCache(cache_dir(root)) if request.use_cache else NoCache()
+    cache = ResultCache(cache_dir(location.common)) if request.use_cache else NoCache()
     # a fresh clone's history walks may be the longest part of the run: they start
     # before what reads the documents and runs the rules is imported (a third of the
     # start-up), not after it

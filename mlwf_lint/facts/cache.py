@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -37,13 +36,9 @@ def digest(*parts: str | bytes) -> str:
     return hashed.hexdigest()
 
 
-def cache_dir(root: Path) -> Path | None:
-    done = subprocess.run(
-        ["git", "rev-parse", "--git-common-dir"], cwd=root, capture_output=True, text=True
-    )
-    if done.returncode != 0 or not done.stdout.strip():
-        return None
-    return (root / done.stdout.strip()).resolve() / "mlwf-lint"
+def cache_dir(git_folder: Path) -> Path:
+    """Where the cache lives: in the Git folder the worktrees share, never committed."""
+    return git_folder / "mlwf-lint"
 
 
 def _to_json(result: Parsed | ParseProblem) -> dict[str, Any]:

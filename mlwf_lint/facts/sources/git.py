@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 from mlwf_lint.errors import UsageError
 
@@ -29,16 +30,27 @@ def _git(
         raise UsageError("git is not installed or not on PATH; install Git and retry") from None
 
 
+class Location(NamedTuple):
+    root: Path  # the working tree's top folder
+    common: Path  # the Git folder its worktrees share (the result cache lives there)
+
+
 def find_root(start: Path) -> Path:
     """The working-tree root of the repository holding `start`."""
+    return locate(start).root
+
+
+def locate(start: Path) -> Location:
+    """Where the repository holding `start` is: its root and Git folder, in one call."""
     folder = start if start.is_dir() else start.parent
     if not folder.exists():
         raise UsageError(f"{start} does not exist")
-    done = _git(["rev-parse", "--is-bare-repository", "--show-toplevel"], folder)
+    asked = ["rev-parse", "--is-bare-repository", "--show-toplevel", "--git-common-dir"]
+    done = _git(asked, folder)
     lines = done.stdout.splitlines()
     if lines[:1] == [b"true"]:
         raise UsageError(f"{start} is a bare Git repository: run mlwf-lint in a working tree")
-    if done.returncode != 0 or len(lines) < 2:
+    if done.returncode != 0 or len(lines) < 3:
         reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
         if reason and "not a git repository" not in reason[-1].lower():
             raise UsageError(f"{start}: {reason[-1]}")
@@ -46,7 +58,8 @@ def find_root(start: Path) -> Path:
             f"not inside a Git repository ({start}): run mlwf-lint from your repository "
             "or pass its PATH"
         )
-    return Path(os.fsdecode(lines[1]))
+    # the Git folder is named relative to `folder` when it is not absolute
+    return Location(Path(os.fsdecode(lines[1])), (folder / os.fsdecode(lines[2])).resolve())
 
 
 def list_files(root: Path) -> tuple[str, ...]:
