@@ -17,7 +17,7 @@ import posixpath
 import re
 from functools import lru_cache
 
-from mlwf_lint.facts.globs import matches
+from mlwf_lint.facts.globs import matches_any
 
 MODEL_FILE_PATTERNS = ("*.onnx", "*.pt", "*.pth", "*.keras", "*.safetensors", "*.tflite")
 PICKLE_LIKE_PATTERNS = ("*.pkl", "*.pickle", "*.joblib", "*.h5")
@@ -71,10 +71,15 @@ def clearly_data(path: str) -> bool:
 def is_model_path(path: str, patterns: tuple[str, ...]) -> bool:
     """Whether a DVC output at `path` is a model under the configured patterns."""
     lowered = path.lower()
-    for pattern in patterns:
-        if not matches(lowered, pattern.lower()):
-            continue
-        if pattern in PICKLE_LIKE_PATTERNS and clearly_data(path):
-            continue
+    pickle_like, others = _split(patterns)
+    if matches_any(lowered, others):
         return True
-    return False
+    return matches_any(lowered, pickle_like) and not clearly_data(path)
+
+
+@lru_cache(maxsize=8)
+def _split(patterns: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the pickle-like patterns, the others), lower-cased: each set is one regular
+    expression to compile, not one per pattern."""
+    pickle_like = tuple(p.lower() for p in patterns if p in PICKLE_LIKE_PATTERNS)
+    return pickle_like, tuple(p.lower() for p in patterns if p not in PICKLE_LIKE_PATTERNS)
