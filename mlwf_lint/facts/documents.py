@@ -225,16 +225,14 @@ def recorded_hashes(
 
 def find_documents(
     root: Path,
-    files: Iterable[str],
+    kinds: Mapping[str, str],
     config: Config,
     parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
 ) -> tuple[tuple[Document, ...], tuple[Skipped, ...]]:
+    """The documents `kinds` names (path → kind, `Listing.kinds`), read and parsed."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
-    for rel in files:
-        kind = config.kind_of(rel)
-        if kind is None:
-            continue
+    for rel, kind in kinds.items():
         raw = read_bytes(root, rel, config.max_file_size)
         if raw is None:
             continue

@@ -15,10 +15,9 @@ BINARY_SNIFF_BYTES = 8192
 
 def temporary_beside(path: Path) -> tuple[int, str]:
     """A new file beside `path`, open for writing, made as `tempfile.mkstemp` makes one
-    (exclusively created, mode 0600, a random name), without importing tempfile: with
-    shutil, random, bz2 and lzma that is ~7 ms, paid by every cold run (its cache
-    write).
-    The caller removes it."""
+    (exclusively created, mode 0600, a random name), without importing tempfile (with
+    shutil, random, bz2 and lzma: ~7 ms of every run that writes its cache). The caller
+    removes it."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     while True:
         name = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")

@@ -6,7 +6,7 @@ reads documents is even imported (see `checker.check`); `gather` takes their ans
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,6 +22,7 @@ ANCESTRY_KEY = "history:ancestors"
 
 class Listing(NamedTuple):
     files: tuple[str, ...]  # sorted, less the configured exclusions
+    kinds: Mapping[str, str]  # the files that are documents by their paths → their kinds
     head: str | None  # HEAD's SHA when history is read here
     unavailable: str | None  # why history is not read (shallow clone, no commits)
     written: Callable[[], dict[str, Commit]] | None  # document → its last commit, walking
@@ -47,22 +48,25 @@ def list_repository(
     )
     listed = git.list_files(root) if files is None else files
     kept = tuple(sorted(f for f in listed if not matches_any(f, config.exclude)))
+    # one pass over the files (a glob match each: ~23 ms for 21,000 files)
+    kinds = {f: kind for f in kept if (kind := config.kind_of(f)) is not None}
     head, unavailable = state()
     head = head if unavailable is None else None  # a shallow clone: no history is read
     if head is None or not walks:
-        return Listing(kept, head, unavailable, None, None)
-    described = {f for f in kept if config.kind_of(f) in DESCRIBED_BY}
+        return Listing(kept, kinds, head, unavailable, None, None)
+    described = {f for f, kind in kinds.items() if kind in DESCRIBED_BY}
     return Listing(
         kept,
+        kinds,
         head,
         unavailable,
         history.in_background(last_commits, root, described, head, cache),
-        _ancestry_walk(root, kept, config, cache),
+        _ancestry_walk(root, kinds, cache),
     )
 
 
 def _ancestry_walk(
-    root: Path, files: Iterable[str], config: Config, cache: ResultCache
+    root: Path, kinds: Mapping[str, str], cache: ResultCache
 ) -> history.AncestryWalk | None:
     """HEAD's history walked from the start of a run when a file is a rollback plan by
     its path and no ancestry is remembered at all (a fresh clone): the walk for the
@@ -71,7 +75,7 @@ def _ancestry_walk(
     answered, and `ask_refs` walks only for those that are not."""
     if isinstance(cache.get(ANCESTRY_KEY), dict):
         return None
-    plans = any(config.kind_of(f) == "rollback-plan" for f in files)
+    plans = "rollback-plan" in kinds.values()
     return history.AncestryWalk(root) if plans else None
 
 

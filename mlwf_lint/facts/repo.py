@@ -328,7 +328,7 @@ def gather(
         )
     files, head = listing.files, listing.head
     team_digests = check_team_schemas(root, config, cache) if live else {}
-    documents, skipped = find_documents(root, files, config, cache.parse)
+    documents, skipped = find_documents(root, listing.kinds, config, cache.parse)
     refs = None
     if head is not None and changed_paths is None:
         refs = ask_refs(root, head, documents, cache, listing.ancestry)
