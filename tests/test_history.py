@@ -456,3 +456,95 @@ def test_a_fresh_clone_s_history_walks_start_before_documents_are_read(demo: Git
         assert "mlwf_lint.facts.listing" in imported[walk]
         late = {"mlwf_lint.facts.documents", "mlwf_lint.facts.repo", "mlwf_lint.rules"}
         assert late.isdisjoint(imported[walk]), walk
+
+
+def _git_that_stalls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cut: int | None) -> None:
+    """`git` on PATH that is the real one, except that `git log` stalls: its real
+    output (with `cut`, the first `cut` bytes, a second's pause, then the rest), then
+    no end for 30 s — a long history still walked below the last record it prints."""
+    import shutil
+
+    real = shutil.which("git")
+    assert real is not None
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    stall = "exec sleep 30"
+    if cut is None:
+        log = f'"{real}" "$@"\n{stall}'
+    else:
+        out = tmp_path / "log.out"
+        log = (
+            f'"{real}" "$@" > "{out}"\nhead -c {cut} "{out}"\nsleep 1\n'
+            f'tail -c +{cut + 1} "{out}"\nexit 0'
+        )
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = log ]; then\n{log}\nfi\nexec "{real}" "$@"\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+
+
+def _last_touches_in_thread(root: Path, paths: set[str]) -> tuple[object, list[object]]:
+    import threading
+
+    from mlwf_lint.facts.sources.history import last_touches
+
+    answer: list[object] = []
+    thread = threading.Thread(target=lambda: answer.append(last_touches(root, paths)), daemon=True)
+    thread.start()
+    thread.join(timeout=15)
+    return thread, answer
+
+
+def test_last_commits_are_answered_at_the_record_waited_for(
+    git_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documents' walk stops at the record of the last document it waits for, as
+    soon as git has written it — not at the next record, which in a long history whose
+    documents are all older than the rest may be no record at all, only the end of
+    history (reading 64 KB at a time waited for it: a 20,000-commit walk instead of
+    13,333)."""
+    git_repo.write("docs/a.md", "a\n")
+    git_repo.write("docs/b.md", "b\n")
+    first = git_repo.commit("documents")
+    for i in range(5):
+        git_repo.write("src/code.py", f"{i}\n")
+        git_repo.commit(f"code {i}")
+    git_repo.write("docs/b.md", "b, again\n")
+    second = git_repo.commit("b again")
+    _git_that_stalls(tmp_path, monkeypatch, cut=None)
+    thread, answer = _last_touches_in_thread(git_repo.path, {"docs/a.md", "docs/b.md"})
+    assert not thread.is_alive(), "waited for git log's end"
+    found = answer[0]
+    assert isinstance(found, dict)
+    assert {path: commit.sha for path, commit in found.items()} == {
+        "docs/a.md": first,
+        "docs/b.md": second,
+    }
+
+
+def test_a_name_git_is_still_writing_is_not_read_as_a_shorter_one(
+    git_repo: GitRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record is read as far as git has written it, but only its whole names: the
+    start of `docs/model-10.md` is not `docs/model-1`."""
+    from mlwf_lint.facts.sources.history import PATHSPEC_LIMIT
+
+    git_repo.write("docs/model-1/card.md", "old\n")
+    older = git_repo.commit("model-1's folder")
+    git_repo.write("docs/model-10.md", "ten\n")
+    git_repo.commit("model 10")
+    record = subprocess.run(
+        ["git", "log", "--format=%x1e%H %ct %s", "-z", "-c", "--name-only", "HEAD", "--"],
+        cwd=git_repo.path,
+        capture_output=True,
+        check=True,
+    ).stdout
+    cut = record.index(b"docs/model-1") + len(b"docs/model-1")  # in the middle of the name
+    _git_that_stalls(tmp_path, monkeypatch, cut=cut)
+    # more paths than git is given one by one: the log is limited to `docs`, and prints
+    # the newer commit too
+    asked = {"docs/model-1"} | {f"docs/other-{i}.md" for i in range(PATHSPEC_LIMIT)}
+    thread, answer = _last_touches_in_thread(git_repo.path, asked)
+    assert not thread.is_alive()
+    found = answer[0]
+    assert isinstance(found, dict)
+    assert found["docs/model-1"].sha == older

@@ -57,11 +57,23 @@ def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.Compl
         raise UsageError(_NO_GIT) from None
 
 
-def _popen(root: Path, args: list[str], *, stdin: int | None = None) -> subprocess.Popen[bytes]:
-    """A git process whose output is read as it comes (stderr dropped)."""
+def _popen(
+    root: Path, args: list[str], *, stdin: int | None = None, dense: bool = False
+) -> subprocess.Popen[bytes]:
+    """A git process whose output is read as it comes (stderr dropped). Into a pipe,
+    `rev-list` and `log` write and flush each commit on its own; `dense` (every commit
+    is printed, and a few commits' delay does not matter) lets git fill its buffer
+    first (GIT_FLUSH=0): for 20,000 commits ~200 writes instead of ~20,000, and as many
+    wake-ups of the thread that reads them (60 ms of its CPU, 40 ms of git's)."""
+    env = {**os.environ, "GIT_FLUSH": "0"} if dense else None
     try:
         return subprocess.Popen(
-            ["git", *args], cwd=root, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            ["git", *args],
+            cwd=root,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
         )
     except FileNotFoundError:
         raise UsageError(_NO_GIT) from None
@@ -209,10 +221,10 @@ def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
 
 
 @contextmanager
-def _streamed(root: Path, args: list[str]) -> Iterator[IO[bytes]]:
+def _streamed(root: Path, args: list[str], *, dense: bool = False) -> Iterator[IO[bytes]]:
     """A git command's output to read as far as needed; the process is killed when
     the reader stops (an early stop is the point: history is read only that far)."""
-    process = _popen(root, args)
+    process = _popen(root, args, dense=dense)
     assert process.stdout is not None
     try:
         yield process.stdout
@@ -222,25 +234,48 @@ def _streamed(root: Path, args: list[str]) -> Iterator[IO[bytes]]:
         process.wait()
 
 
-def _stream_log(root: Path, args: list[str]) -> Iterator[tuple[Commit, bytes]]:
-    """(commit, the rest of its record) from a streamed `git log`, newest first."""
-    buffer = b""
+PROVISIONAL_LIMIT = 1 << 16  # bytes of a record being written that are read as they come
+
+
+def _stream_log(
+    root: Path, args: list[str], *, dense: bool = False, provisional: bool = False
+) -> Iterator[tuple[Commit, bytes, bool]]:
+    """(commit, the rest of its record, whether that record is whole) from a streamed
+    `git log`, newest first, as git writes them. A record is known to be whole when
+    the next one starts (or the log ends); with `provisional`, the newest record is
+    also given as far as it has come (perhaps again, longer, later): a path-limited log
+    may print a few dozen records in all, and the reader that stops at the one it waits
+    for must not wait for the next, which may be the end of history. `dense`: see
+    `_popen`."""
+    pieces: list[bytes] = []  # the newest record so far, as read
+    size = 0
     index = 0
-    with _streamed(root, ["log", "--format=%x1e%H %ct %s", *args]) as stream:
-        while True:
-            chunk = stream.read(1 << 16)
-            buffer += chunk
-            *records, buffer = buffer.split(b"\x1e") if chunk else (buffer, b"")
-            for record in records:
-                if not record:
-                    continue
-                header, _, rest = record.partition(b"\n")
-                header, _, zero_rest = header.partition(b"\x00")
-                sha, time, subject = (header.decode("utf-8", "replace").split(" ", 2) + [""])[:3]
-                yield Commit(sha, int(time), subject, index), zero_rest + b"\n" + rest
-                index += 1
-            if not chunk:
-                return
+    with _streamed(root, ["log", "--format=%x1e%H %ct %s", *args], dense=dense) as stream:
+        while chunk := os.read(stream.fileno(), 1 << 16):
+            if b"\x1e" in chunk:  # one record or more made whole: joined once each
+                first, *others, rest = chunk.split(b"\x1e")
+                for record in (b"".join((*pieces, first)), *others):
+                    if record:
+                        yield (*_log_record(record, index), True)
+                        index += 1
+                pieces, size = [rest], len(rest)
+            else:
+                pieces.append(chunk)
+                size += len(chunk)
+            # its header, at least, whole; a larger record waits to be whole (read
+            # again at each chunk, a root commit of 200,000 files would cost seconds)
+            if provisional and size <= PROVISIONAL_LIMIT and b"\n" in (newest := b"".join(pieces)):
+                yield (*_log_record(newest, index), False)
+        if newest := b"".join(pieces):
+            yield (*_log_record(newest, index), True)
+
+
+def _log_record(record: bytes, index: int) -> tuple[Commit, bytes]:
+    """A `_stream_log` record's commit, and the rest of the record."""
+    header, _, rest = record.partition(b"\n")
+    header, _, zero_rest = header.partition(b"\x00")
+    sha, time, subject = (header.decode("utf-8", "replace").split(" ", 2) + [""])[:3]
+    return Commit(sha, int(time), subject, index), zero_rest + b"\n" + rest
 
 
 def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[str, Commit]:
@@ -253,9 +288,11 @@ def last_touches(root: Path, paths: Iterable[str], rev: str = "HEAD") -> dict[st
     found: dict[str, Commit] = {}
     if not remaining:
         return found
-    args = ["-z", "-c", "--name-only", rev, "--", *_pathspecs(remaining)]
-    for commit, names in _stream_log(root, args):
-        for name in names.split(b"\x00"):
+    specs = _pathspecs(remaining)
+    args = ["-z", "-c", "--name-only", rev, "--", *specs]
+    for commit, names, whole in _stream_log(root, args, dense=not specs, provisional=True):
+        listed = names.split(b"\x00")  # -z: each name ends with a NUL
+        for name in listed if whole else listed[:-1]:  # a name being written: not yet
             path = name.strip(b"\n").decode("utf-8", "surrogateescape")
             for target in self_and_folders(path):
                 if target in remaining:
@@ -295,7 +332,7 @@ def introducing_commits(
     if not pending:
         return found
     args = ["-p", "--unified=0", "--no-color", "--no-ext-diff", rev, "--", path]
-    for commit, patch in _stream_log(root, args):
+    for commit, patch, _whole in _stream_log(root, args):
         for match in _ADDED_HASH.finditer(patch):
             value = match.group(1).decode()
             if value in pending:
@@ -344,7 +381,7 @@ class AncestryWalk:
     READ_AHEAD = 25_000  # commits (~2 MB); case 2 of the bench is 20,000 deep
 
     def __init__(self, root: Path, read_ahead: int = READ_AHEAD) -> None:
-        self._process = _popen(root, ["rev-list", "HEAD"])
+        self._process = _popen(root, ["rev-list", "HEAD"], dense=True)
         self._read_ahead = read_ahead
         self._lock = threading.Lock()
         self._seen: set[bytes] = set()  # all commits read, until the question is known
