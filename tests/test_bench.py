@@ -30,12 +30,22 @@ def test_generated_repository_is_real_and_clean(
 
 def test_benchmark_script_runs(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, str(PROJECT / "bench" / "run.py"), "--quick", "--out", str(tmp_path)],
+        [
+            sys.executable,
+            str(PROJECT / "bench" / "run.py"),
+            "--quick",
+            "--cases",
+            "1,2,3,5",
+            "--out",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    assert len(rows) == 1 + 7  # the header; typical; case 2 cold and warm; case 3 cold and warm
+    # the header; typical; case 2 cold and warm; case 3 cold and warm; 8 capabilities
+    assert len(rows) == 1 + 7 + 8
     assert any("cold (fresh clone)" in row for row in rows)
+    assert any("`--report html=`" in row for row in rows)
