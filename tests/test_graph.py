@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -218,3 +219,36 @@ def test_the_remote_is_read_as_git_reads_it(git_repo: GitRepo, written: str) -> 
         check=False,
     ).stdout.strip()
     assert remote_url(git_repo.path) == (asked or None)
+
+
+_DRAW = """
+import sys
+if sys.argv[2] == "numpy-first":
+    import numpy  # grandalf then lays out on numpy's arrays
+from mlwf_lint.cli import main
+code = main(["graph", sys.argv[1], "--format", "html", "--output", sys.argv[3]])
+print(code, "numpy" in sys.modules)
+"""
+
+
+def test_graph_page_is_drawn_without_importing_numpy_and_alike(
+    demo: GitRepo, tmp_path: Path
+) -> None:
+    """grandalf imports numpy when it can (70 ms); the page is laid out on grandalf's own
+    vectors instead, to the byte what numpy gives — in a fresh interpreter each, since an
+    import is once per process."""
+    pytest.importorskip("numpy")  # the dev extra brings it (dvc): the comparison needs it
+    pages = {}
+    for mode in ("numpy-first", "plain"):
+        page = tmp_path / f"{mode}.html"
+        done = subprocess.run(
+            [sys.executable, "-c", _DRAW, str(demo.path), mode, str(page)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        pages[mode] = (done.stdout.split(), page.read_text())
+    assert pages["numpy-first"][0] == ["0", "True"]
+    assert pages["plain"][0] == ["0", "False"]  # drawn, and numpy never imported
+    drawings = {m: re.search(r"<svg.*?</svg>", text, re.S) for m, (_, text) in pages.items()}
+    assert drawings["plain"] and drawings["numpy-first"]
+    assert drawings["plain"].group(0).count('<g class="node') >= 8  # the demo's lineage, laid out
+    assert drawings["plain"].group(0) == drawings["numpy-first"].group(0)
