@@ -45,7 +45,7 @@ def test_benchmark_script_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith("| ")]
-    # the header; typical; case 2 cold and warm; case 3 cold and warm; 8 capabilities
-    assert len(rows) == 1 + 7 + 8
+    # the header; typical; case 2 cold, its floor, warm; case 3 cold and warm; 8 capabilities
+    assert len(rows) == 1 + 8 + 8
     assert any("cold (fresh clone)" in row for row in rows)
     assert any("`--report html=`" in row for row in rows)
