@@ -148,7 +148,11 @@ def _link(root: Path, files: Iterable[str], into: Path) -> set[str]:
 
 
 def _materialize(root: Path, revision: str, files: Iterable[str], into: Path) -> None:
-    for (_rev, rel), raw in history.read_at(root, ((revision, f) for f in files)).items():
+    try:
+        found = history.read_at(root, ((revision, f) for f in files))
+    except history.HistoryIncomplete as incomplete:
+        raise UsageError(f"--base needs the files at {revision[:12]}: {incomplete}") from None
+    for (_rev, rel), raw in found.items():
         if raw is None:
             continue
         target = into / rel

@@ -380,7 +380,10 @@ def gather(
     )
     history_facts = None
     if pending_history is not None:
-        history_facts = pending_history()
+        try:
+            history_facts = pending_history()
+        except history.HistoryIncomplete as incomplete:  # a partial clone: as a shallow one
+            history_facts = HistoryFacts(unavailable=str(incomplete))
     elif listing.unavailable:
         history_facts = HistoryFacts(unavailable=listing.unavailable)
     return RepoFacts(

@@ -14,9 +14,10 @@ HISTORY_KINDS = ("model-card", "data-lineage", "rollback-plan", "decision-record
 @rule("MLW001", Severity.NOTICE, "history unavailable")
 def history_unavailable(facts: RepoFacts) -> Iterator[Violation]:
     """Git history cannot be trusted here — a shallow clone, a repository with no
-    commits yet — so the history rules (MLW401–MLW404) were skipped rather than give
-    wrong answers (a tag "missing" only because it was not fetched). One notice per
-    run, only when there are documents for those rules to check.
+    commits yet, a partial clone (`--filter`) without the files of past revisions that
+    the rules read (mlwf-lint never fetches them) — so the history rules (MLW401–MLW404)
+    were skipped rather than give wrong answers (a tag "missing" only because it was not
+    fetched). One notice per run, only when there are documents for those rules to check.
 
     Fails — `git clone --depth 1` of a documented repository, as CI checkouts are by
     default.
@@ -26,15 +27,22 @@ def history_unavailable(facts: RepoFacts) -> Iterator[Violation]:
     reason = facts.history.unavailable if facts.history is not None else None
     if reason is None or not any(d.kind in HISTORY_KINDS for d in facts.documents):
         return
-    yield Violation(
-        "MLW001",
-        f"history rules skipped: {reason}",
-        Location(),
-        hint="fetch the full history, e.g. `git fetch --unshallow` or actions/checkout "
-        "with fetch-depth: 0"
-        if "shallow" in reason
-        else "commit, then run again",
-    )
+    yield Violation("MLW001", f"history rules skipped: {reason}", Location(), hint=_hint(reason))
+
+
+def _hint(reason: str) -> str:
+    if "shallow" in reason:
+        return (
+            "fetch the full history, e.g. `git fetch --unshallow` or actions/checkout "
+            "with fetch-depth: 0"
+        )
+    if "partial clone" in reason:
+        return (
+            "clone without --filter (actions/checkout: leave `filter` unset), with the full history"
+        )
+    if "no commits" in reason:
+        return "commit, then run again"
+    return "check the repository with `git fsck`"
 
 
 @rule("MLW003", Severity.WARNING, "unused suppression")

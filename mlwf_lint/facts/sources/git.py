@@ -11,23 +11,45 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from mlwf_lint.errors import UsageError
+
+NO_GIT = "git is not installed or not on PATH; install Git and retry"
+
+
+def command(args: Iterable[str]) -> list[str]:
+    """A git command line that cannot reach the network. In a partial clone (`git clone
+    --filter=blob:none`, as CI checkouts may be made) reading an object that was
+    filtered out makes git fetch it from the remote, one fetch per object; with every
+    transport refused the fetch fails at once and the object is simply missing."""
+    return ["git", "-c", "protocol.allow=never", *args]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    """The environment of our git processes: no lazy fetch at all (git 2.44 and newer
+    then do not even try), no credential prompt."""
+    return {**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0", **extra}
 
 
 def _git(
     args: list[str], cwd: Path, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
     try:
-        if stdin is not None:
-            return subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True)
         return subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, check=False, stdin=subprocess.DEVNULL
+            command(args),
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            stdin=subprocess.DEVNULL if stdin is None else None,
+            env=environment(),
         )
     except FileNotFoundError:
-        raise UsageError("git is not installed or not on PATH; install Git and retry") from None
+        raise UsageError(NO_GIT) from None
 
 
 class Location(NamedTuple):
@@ -116,6 +138,38 @@ def ignored(root: Path, paths: list[str]) -> dict[str, str]:
 _SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\\n]|\\.)*)")?\s*\]')
 _URL = re.compile(r"\s*url\s*=(.*)", re.IGNORECASE)
 _ESCAPES = {"n": "\n", "t": "\t", "b": "\b", '"': '"', "\\": "\\"}
+
+
+_PARTIAL_CLONE = re.compile(r"\s*partialclone\s*=\s*[^\s#;]", re.IGNORECASE)
+_PROMISOR = re.compile(r"\s*promisor\s*=\s*(true|yes|on|1)\s*(?:[#;].*)?$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=64)
+def is_partial_clone(root: Path) -> bool:
+    """Whether the repository was cloned with `--filter`: a remote is its promisor
+    (`remote.<name>.promisor`, as git 2.x writes it) or `extensions.partialClone` names
+    one (older git). Objects its trees name may then be absent. Read from `.git/config`
+    as `remote_url` reads it (no process on every run); asked of git where `.git` is
+    not a folder."""
+    try:
+        text = (root / ".git" / "config").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        asked = _git(
+            ["config", "--get-regexp", r"^(remote\..*\.promisor|extensions\.partialclone)$"], root
+        )
+        return any(
+            value.lower() not in (b"false", b"no", b"off", b"0", b"")
+            for _key, _, value in (line.partition(b" ") for line in asked.stdout.splitlines())
+        )
+    section = ""
+    for line in text.splitlines():
+        if header := _SECTION.match(line):
+            section = header.group(1).lower()
+        elif (section == "extensions" and _PARTIAL_CLONE.match(line)) or (
+            section == "remote" and _PROMISOR.match(line)
+        ):
+            return True
+    return False
 
 
 def remote_url(root: Path) -> str | None:

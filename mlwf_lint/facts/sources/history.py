@@ -22,6 +22,7 @@ from typing import IO, Any, NamedTuple, TypeVar
 
 from mlwf_lint.errors import UsageError
 from mlwf_lint.facts.globs import self_and_folders
+from mlwf_lint.facts.sources import git
 
 T = TypeVar("T")
 
@@ -45,16 +46,35 @@ class Commit(NamedTuple):
         return f"{self.short} ({day}, {self.subject!r})"
 
 
-_NO_GIT = "git is not installed or not on PATH; install Git and retry"
+class HistoryIncomplete(Exception):
+    """Git could not answer a history question in full: objects absent from this clone
+    (a partial clone, `git clone --filter=…`, whose missing objects are never fetched:
+    no network) or a damaged repository. History is then reported unavailable (MLW001),
+    as in a shallow clone, rather than read in part: a file missing at a revision would
+    otherwise read as a file that was not there."""
+
+
+def _incomplete(root: Path, what: str) -> HistoryIncomplete:
+    if git.is_partial_clone(root):
+        return HistoryIncomplete(
+            f"this is a partial clone (made with --filter): {what} not in it, and "
+            "mlwf-lint never fetches"
+        )
+    return HistoryIncomplete(f"git could not read the history: {what} not readable")
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
+            git.command(args),
+            cwd=root,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            env=git.environment(),
         )
     except FileNotFoundError:
-        raise UsageError(_NO_GIT) from None
+        raise UsageError(git.NO_GIT) from None
 
 
 def _popen(
@@ -65,10 +85,10 @@ def _popen(
     is printed, and a few commits' delay does not matter) lets git fill its buffer
     first (GIT_FLUSH=0): for 20,000 commits ~200 writes instead of ~20,000, and as many
     wake-ups of the thread that reads them (60 ms of its CPU, 40 ms of git's)."""
-    env = {**os.environ, "GIT_FLUSH": "0"} if dense else None
+    env = git.environment(GIT_FLUSH="0") if dense else git.environment()
     try:
         return subprocess.Popen(
-            ["git", *args],
+            git.command(args),
             cwd=root,
             stdin=stdin,
             stdout=subprocess.PIPE,
@@ -76,7 +96,7 @@ def _popen(
             env=env,
         )
     except FileNotFoundError:
-        raise UsageError(_NO_GIT) from None
+        raise UsageError(git.NO_GIT) from None
 
 
 def head_state(root: Path) -> tuple[str | None, str | None]:
@@ -117,6 +137,8 @@ def _objects(
     wanted = sorted({(rev, path) for rev, path in requests if "\n" not in path})
     if not wanted:
         return {}
+    if git.is_partial_clone(root):
+        return _objects_from_trees(root, wanted)
     stdin = "".join(f"{rev}:{path}\n" for rev, path in wanted).encode()
     lines = _git(root, "cat-file", "--batch-check", stdin=stdin).stdout.decode().splitlines()
     out: dict[tuple[str, str], tuple[str, str]] = {}
@@ -124,6 +146,28 @@ def _objects(
         parts = line.rsplit(" ", 2)
         if len(parts) == 3 and parts[1] in ("blob", "tree", "commit") and parts[2].isdigit():
             out[request] = (parts[0], parts[1])
+    return out
+
+
+def _objects_from_trees(
+    root: Path, wanted: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """`_objects` for a partial clone: `cat-file --batch-check` reads the object itself
+    to tell its type, and an object filtered out of the clone would read as a path that
+    is not there. `ls-tree` reads only trees: one per revision (partial clones are rare;
+    a blob it names and the clone lacks is then found missing when read)."""
+    by_rev: dict[str, set[str]] = {}
+    for rev, path in wanted:
+        by_rev.setdefault(rev, set()).add(path)
+    out: dict[tuple[str, str], tuple[str, str]] = {}
+    for rev, paths in by_rev.items():
+        listed = _git(root, "ls-tree", "-z", "--full-tree", rev, "--", *sorted(paths)).stdout
+        for entry in listed.split(b"\x00"):
+            info, _, name = entry.partition(b"\t")
+            fields = info.split()
+            path = name.decode("utf-8", "surrogateescape")
+            if len(fields) == 3 and path in paths:
+                out[(rev, path)] = (fields[2].decode(), fields[1].decode())
     return out
 
 
@@ -161,11 +205,13 @@ def read_blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
     assert process.stdin is not None and process.stdout is not None
     feeding = in_background(_feed, process.stdin, "".join(f"{i}\n" for i in wanted).encode())
     out: dict[str, bytes] = {}
+    missing = []
     try:
         for oid in wanted:
             header = process.stdout.readline().split()
             if len(header) != 3:
-                continue  # "<id> missing"
+                missing.append(oid)  # "<id> missing": named by a tree, yet not here
+                continue
             body = process.stdout.read(int(header[2]))
             process.stdout.read(1)  # the newline after each object
             if header[1] == b"blob":
@@ -175,6 +221,8 @@ def read_blobs(root: Path, ids: Iterable[str]) -> dict[str, bytes]:
         process.kill()  # done, or abandoned: never left writing into a closed pipe
         feeding()
         process.wait()
+    if missing:
+        raise _incomplete(root, f"{len(missing)} file version(s) of past revisions are")
     return out
 
 
@@ -216,22 +264,34 @@ def last_commit_day(root: Path, path: str) -> str | None:
 
 
 def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
-    """path → the file's bytes in the commit HEAD names (None: not there, or no commit)."""
-    return {path: raw for (_rev, path), raw in read_at(root, (("HEAD", p) for p in paths)).items()}
+    """path → the file's bytes in the commit HEAD names (None: not there, no commit, or
+    not in this partial clone)."""
+    wanted = [("HEAD", p) for p in paths]
+    try:
+        return {path: raw for (_rev, path), raw in read_at(root, wanted).items()}
+    except HistoryIncomplete:
+        return {path: None for _rev, path in wanted}
 
 
 @contextmanager
 def _streamed(root: Path, args: list[str], *, dense: bool = False) -> Iterator[IO[bytes]]:
     """A git command's output to read as far as needed; the process is killed when
-    the reader stops (an early stop is the point: history is read only that far)."""
+    the reader stops (an early stop is the point: history is read only that far). Read
+    to its end, git must have ended well: one that stopped on an object it could not
+    read (a partial clone's) has given only part of the answer."""
     process = _popen(root, args, dense=dense)
     assert process.stdout is not None
+    stopped = True
     try:
         yield process.stdout
+        stopped = False
     finally:
         process.stdout.close()
-        process.kill()
-        process.wait()
+        if stopped:
+            process.kill()
+        status = process.wait()
+    if not stopped and status != 0:
+        raise _incomplete(root, f"what `git {args[0]}` needed (it exited with {status}) is")
 
 
 PROVISIONAL_LIMIT = 1 << 16  # bytes of a record being written that are read as they come
