@@ -265,3 +265,36 @@ def documented_demo(folder: Path) -> GitRepo:
         repo.write(rel, text)
     repo.commit("Document everything as the README shows")
     return repo
+
+
+def object_count(clone: Path) -> int:
+    """Every object a repository holds, loose or packed: a fetch adds some."""
+    counts = subprocess.run(
+        ["git", "count-objects", "-v"], cwd=clone, capture_output=True, text=True, check=True
+    ).stdout
+    fields = dict(line.split(": ") for line in counts.splitlines())
+    return int(fields["count"]) + int(fields["in-pack"])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A documented repository (the bench's generator: rollback plans whose refs'
+    dvc.lock is read at old revisions, cards whose history is walked) served to clones
+    over `file://` with filters allowed, as GitHub serves them."""
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from generate import generate
+
+    source = tmp_path_factory.mktemp("served") / "repo"
+    generate(source, commits=120, files=30, models=2, datasets=2, documents=12)
+    for key in ("uploadpack.allowFilter", "uploadpack.allowAnySHA1InWant"):
+        subprocess.run(["git", "config", key, "true"], cwd=source, check=True)
+    return source
+
+
+def clone(served: Path, into: Path, *options: str) -> Path:
+    subprocess.run(
+        ["git", "clone", "-q", *options, served.as_uri(), str(into)],
+        check=True,
+        capture_output=True,
+    )
+    return into

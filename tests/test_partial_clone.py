@@ -7,59 +7,25 @@ would succeed and be seen."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT, codes, lint_json
-
-sys.path.insert(0, str(PROJECT / "bench"))
-
-from generate import generate  # noqa: E402
-
-
-def _objects(clone: Path) -> int:
-    """Every object the clone holds, loose or packed: a fetch adds some."""
-    counts = subprocess.run(
-        ["git", "count-objects", "-v"], cwd=clone, capture_output=True, text=True, check=True
-    ).stdout
-    fields = dict(line.split(": ") for line in counts.splitlines())
-    return int(fields["count"]) + int(fields["in-pack"])
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A documented repository — rollback plans whose refs' dvc.lock is read at old
-    revisions, cards whose history is walked — served to partial clones."""
-    source = tmp_path_factory.mktemp("served") / "repo"
-    generate(source, commits=120, files=30, models=2, datasets=2, documents=12)
-    for key in ("uploadpack.allowFilter", "uploadpack.allowAnySHA1InWant"):
-        subprocess.run(["git", "config", key, "true"], cwd=source, check=True)
-    return source
-
-
-def _clone(served: Path, into: Path, *options: str) -> Path:
-    subprocess.run(
-        ["git", "clone", "-q", *options, served.as_uri(), str(into)],
-        check=True,
-        capture_output=True,
-    )
-    return into
+from conftest import clone, codes, lint_json, object_count
 
 
 @pytest.mark.parametrize("fetched", ["blob:none", "tree:0"])
 def test_a_partial_clone_is_never_fetched_from_and_gets_no_false_finding(
     served: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fetched: str
 ) -> None:
-    full = _clone(served, tmp_path / "full")
+    full = clone(served, tmp_path / "full")
     status, report = lint_json(capsys, str(full))
     assert (status, codes(report)) == (0, [])  # the repository is clean, history included
 
-    partial = _clone(served, tmp_path / "partial", f"--filter={fetched}")
-    held = _objects(partial)
+    partial = clone(served, tmp_path / "partial", f"--filter={fetched}")
+    held = object_count(partial)
     status, report = lint_json(capsys, str(partial))
-    assert _objects(partial) == held  # nothing fetched
+    assert object_count(partial) == held  # nothing fetched
     # the old dvc.lock versions the plans name are not here: not "absent" (MLW403
     # "does not track"), but history unavailable, said once
     assert (status, codes(report)) == (0, ["MLW001"])
@@ -76,7 +42,7 @@ def test_a_partial_clone_is_never_fetched_from_and_gets_no_false_finding(
     missing = [line[1:] for line in listed if line.startswith("?")]
     assert missing
     subprocess.run(["git", "cat-file", "-t", missing[0]], cwd=partial, capture_output=True)
-    assert _objects(partial) > held
+    assert object_count(partial) > held
 
 
 def test_a_partial_clone_with_every_needed_object_is_checked_in_full(
@@ -84,11 +50,11 @@ def test_a_partial_clone_with_every_needed_object_is_checked_in_full(
 ) -> None:
     """A filter that left what the rules read (here: every blob under 1 MB) costs
     nothing: history is read as in a full clone."""
-    partial = _clone(served, tmp_path / "partial", "--filter=blob:limit=1m")
-    held = _objects(partial)
+    partial = clone(served, tmp_path / "partial", "--filter=blob:limit=1m")
+    held = object_count(partial)
     status, report = lint_json(capsys, str(partial))
     assert (status, codes(report)) == (0, [])
-    assert _objects(partial) == held
+    assert object_count(partial) == held
 
 
 def test_base_in_a_partial_clone_reads_the_base_it_holds(
@@ -97,11 +63,11 @@ def test_base_in_a_partial_clone_reads_the_base_it_holds(
     """`--base` needs the files a change touched at the base: where the clone holds
     them it runs; where it does not, one line and exit 2 — never a fetch, never a
     file taken for absent."""
-    partial = _clone(served, tmp_path / "partial", "--filter=blob:none")
-    held = _objects(partial)
+    partial = clone(served, tmp_path / "partial", "--filter=blob:none")
+    held = object_count(partial)
     status, report = lint_json(capsys, "--base", "HEAD~1", str(partial))
     assert status == 0 and "MLW403" not in codes(report)
-    assert _objects(partial) == held
+    assert object_count(partial) == held
     capsys.readouterr()
     from mlwf_lint.cli import main
 
@@ -109,4 +75,4 @@ def test_base_in_a_partial_clone_reads_the_base_it_holds(
     err = capsys.readouterr().err
     assert err.startswith("mlwf-lint: error: --base needs the files at ") and "partial clone" in err
     assert err.count("\n") == 1
-    assert _objects(partial) == held
+    assert object_count(partial) == held

@@ -228,12 +228,14 @@ def find_documents(
     kinds: Mapping[str, str],
     config: Config,
     parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
+    staged: Mapping[str, bytes | Skipped] | None = None,
 ) -> tuple[tuple[Document, ...], tuple[Skipped, ...]]:
-    """The documents `kinds` names (path → kind, `Listing.kinds`), read and parsed."""
+    """The documents `kinds` names (path → kind, `Listing.kinds`), read and parsed;
+    `staged`: those a sparse checkout left out, as the index holds them."""
     documents: list[Document] = []
     skipped: list[Skipped] = []
     for rel, kind in kinds.items():
-        raw = read_bytes(root, rel, config.max_file_size)
+        raw = read_bytes(root, rel, config.max_file_size, staged)
         if raw is None:
             continue
         if isinstance(raw, Skipped):

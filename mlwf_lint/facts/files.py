@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -60,17 +61,20 @@ def _real_path(full: Path, is_link: bool) -> Path:
     return _real_folder(full.parent) / full.name
 
 
-def read_bytes(root: Path, rel: str, limit: int) -> bytes | Skipped | None:
+def read_bytes(
+    root: Path, rel: str, limit: int, staged: Mapping[str, bytes | Skipped] | None = None
+) -> bytes | Skipped | None:
     """The file's bytes; `Skipped` when it must not or cannot be read; None when it
     is not there (deleted in the working tree, or a folder such as a submodule).
-    The whole path is resolved: a link anywhere along it (a linked folder too) that
-    leads out of the repository is not followed."""
+    `staged`: files a sparse checkout left out of the working tree, as the index holds
+    them — there all the same. The whole path is resolved: a link anywhere along it (a
+    linked folder too) that leads out of the repository is not followed."""
     full = root / rel
     try:
         info = os.lstat(full)
-    except FileNotFoundError:
-        return None
-    except NotADirectoryError:
+    except (FileNotFoundError, NotADirectoryError):
+        if staged is not None and rel in staged:
+            return _checked(rel, staged[rel], limit)
         return None
     except OSError as exc:
         return Skipped(rel, f"cannot be read: {exc.strerror or exc}", _unreadable_hint(exc))
@@ -109,6 +113,18 @@ def read_bytes(root: Path, rel: str, limit: int) -> bytes | Skipped | None:
         return Skipped(
             rel, f"grew past the {limit}-byte limit (max-file-size) while read", _TOO_BIG_HINT
         )
+    return _checked(rel, raw, limit)
+
+
+def _checked(rel: str, raw: bytes | Skipped, limit: int) -> bytes | Skipped:
+    """What was read, unless it is too large or binary."""
+    if isinstance(raw, Skipped):
+        return raw
+    if len(raw) > limit:
+        return Skipped(
+            rel, f"{len(raw)} bytes is over the {limit}-byte limit (max-file-size); not read",
+            _TOO_BIG_HINT,
+        )  # fmt: skip
     if b"\0" in raw[:BINARY_SNIFF_BYTES]:
         return Skipped(
             rel,

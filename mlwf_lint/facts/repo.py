@@ -21,7 +21,7 @@ from mlwf_lint.facts.history_facts import HistoryFacts, ask_refs, gather_history
 from mlwf_lint.facts.listing import Listing, list_repository
 from mlwf_lint.facts.schema_errors import SchemaViolation, explain
 from mlwf_lint.facts.sources import dvc_lib, history
-from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, read_dvc
+from mlwf_lint.facts.sources.dvc import DvcFacts, DvcOutput, is_dvc_path, read_dvc
 from mlwf_lint.facts.values import Reading, Unread, Values, read_values
 
 ML_PROJECT_FILES = ("MLproject",)
@@ -70,6 +70,16 @@ class RepoFacts(_Facts):
 
     def documents_of(self, kind: str) -> tuple[Document, ...]:
         return tuple(d for d in self.documents if d.kind == kind)
+
+    @cached_property
+    def unread_kinds(self) -> frozenset[str]:
+        """The document kinds of files that were skipped (MLW002: too large, binary, left
+        out of a sparse checkout a partial clone lacks too), and "dvc" for a DVC file:
+        what they hold is unknown, so a rule that would call something missing of that
+        kind stays silent rather than report a false absence."""
+        kinds = {self.config.kind_of(s.path) for s in self.skipped}
+        dvc = any(is_dvc_path(s.path) for s in self.skipped)
+        return frozenset({k for k in kinds if k} | ({"dvc"} if dvc else set()))
 
     @cached_property
     def model_cards(self) -> tuple[Document, ...]:
@@ -328,11 +338,13 @@ def gather(
         )
     files, head = listing.files, listing.head
     team_digests = check_team_schemas(root, config, cache) if live else {}
-    documents, skipped = find_documents(root, listing.kinds, config, cache.parse)
+    staged = left_out(root, listing)
+    documents, skipped = find_documents(root, listing.kinds, config, cache.parse, staged)
     refs = None
     if head is not None and changed_paths is None:
         refs = ask_refs(root, head, documents, cache, listing.ancestry)
-    dvc = read_dvc(root, files, config.model_patterns, config.max_file_size, cache.parse)
+    limit = config.max_file_size
+    dvc = read_dvc(root, files, config.model_patterns, limit, cache.parse, staged=staged)
     workspace = None
     if live and dvc.unexpanded and dvc_lib.available():
         resolved = dvc_lib.stage_instances(
@@ -408,6 +420,19 @@ def gather(
         metrics_values=metrics,
         today=dt.datetime.now(dt.UTC).date(),
     )
+
+
+def left_out(root: Path, listing: Listing) -> dict[str, bytes | Skipped]:
+    """The documents and DVC files a sparse checkout left out of the working tree, as
+    the index holds them: they are in the repository, and a card read as missing would
+    be a false finding. Where a partial clone lacks them too, each is skipped (MLW002)."""
+    wanted = {f for f in listing.not_checked_out if f in listing.kinds or is_dvc_path(f)}
+    try:
+        return dict(history.read_index(root, wanted))
+    except history.HistoryIncomplete:
+        why = "left out of this sparse checkout, and this partial clone does not hold it; not read"
+        hint = "add its folder to the sparse checkout (`git sparse-checkout add FOLDER`)"
+        return {f: Skipped(f, why, hint) for f in wanted}
 
 
 def validated_in_change(config: Config, changed: frozenset[str]) -> frozenset[str] | None:

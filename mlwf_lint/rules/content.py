@@ -226,7 +226,8 @@ def unknown_reference(facts: RepoFacts) -> Iterator[Violation]:
     `training_data[].dataset` (lineage records), `rollback_plan` (rollback plans) and
     `decisions` (decision records), a rollback plan's `model` (model cards), a lineage
     record's `upstream`, a decision record's `supersedes`/`superseded_by`. Not checked
-    while a document of the referred kind cannot be parsed (its id is unknown).
+    while a document of the referred kind cannot be parsed or was skipped (MLW002): its
+    id is unknown.
 
     Fails:
 
@@ -237,7 +238,7 @@ def unknown_reference(facts: RepoFacts) -> Iterator[Violation]:
         decisions: [ADR-0001]     # docs/ml/decisions/0001-use-dvc.md has id ADR-0001
     """
     ids: dict[str, set[str]] = {}
-    unreadable: set[str] = set()
+    unreadable: set[str] = set(facts.unread_kinds)  # skipped files' ids are unknown too
     for doc in facts.documents:
         if doc.parsed is None:
             unreadable.add(doc.kind)

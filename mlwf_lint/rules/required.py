@@ -1,5 +1,8 @@
 """MLW1xx — required documents: every model, dataset and deployed model has its
-document, and every document describes something DVC still tracks."""
+document, and every document describes something DVC still tracks. A rule that would
+call something missing is silent while a file that could hold it was skipped (MLW002
+names it: too large, binary, left out of a sparse checkout that a partial clone lacks
+too): an absence it cannot see is not reported as one."""
 
 from __future__ import annotations
 
@@ -58,6 +61,8 @@ def ml_code_without_model_card(facts: RepoFacts) -> Iterator[Violation]:
     ml = facts.ml_code
     if ml is None or facts.model_cards or facts.documents_of(HF_KIND) or facts.dvc.models:
         return
+    if "model-card" in facts.unread_kinds:
+        return
     yield Violation(
         "MLW101",
         f"ML code ({ml.path}: {ml.reason}) but no model card ({_globs(facts, 'model-card')})",
@@ -87,6 +92,8 @@ def model_without_card(facts: RepoFacts) -> Iterator[Violation]:
           path: models/model.pkl
           md5: 3863d0e317dee0a55c4e59d2ec0eef33
     """
+    if "model-card" in facts.unread_kinds:
+        return
     described = _Paths(p for p in map(described_path, facts.model_cards) if p)
     ids = {c.id for c in facts.model_cards}
     for model in facts.dvc.models:
@@ -123,6 +130,8 @@ def dataset_without_lineage(facts: RepoFacts) -> Iterator[Violation]:
           path: data/raw.csv
           md5: 22a1a2931c8370d3aeedd7183606fd7f
     """
+    if "data-lineage" in facts.unread_kinds:
+        return
     described = _described_paths(facts, "data-lineage")
     for dataset in facts.dvc.source_datasets:
         if described.meet(dataset.path):
@@ -152,6 +161,8 @@ def deployed_without_rollback(facts: RepoFacts) -> Iterator[Violation]:
         status: production
         rollback_plan: churn-model-rollback
     """
+    if "rollback-plan" in facts.unread_kinds:
+        return
     plans = facts.documents_of("rollback-plan")
     plan_ids = {p.id for p in plans}
     covered = {model for p in plans if isinstance(model := p.get("model"), str)}
@@ -216,6 +227,8 @@ def describes_untracked_path(facts: RepoFacts) -> Iterator[Violation]:
         dataset:
           path: data/tweets.csv
     """
+    if "dvc" in facts.unread_kinds:
+        return
     artifact_paths = _Paths(m.path for m in facts.dvc.models)
     for kind, field in DESCRIBED_BY.items():
         for doc in facts.documents_of(kind):

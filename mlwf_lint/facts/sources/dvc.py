@@ -156,6 +156,11 @@ class DvcFacts(_DvcRecords):
         return None
 
 
+def is_dvc_path(rel: str) -> bool:
+    """Any file DVC reads: a `.dvc` file, a `dvc.yaml` or a `dvc.lock`."""
+    return is_dvc_file(rel) or posixpath.basename(rel) in ("dvc.yaml", "dvc.lock")
+
+
 def is_dvc_file(rel: str) -> bool:
     """A `.dvc` file (`dvc add`, `dvc import`, or a DVC 0.x stage) or a DVC 0.x
     `Dvcfile`."""
@@ -180,9 +185,11 @@ class _Collector:
         limit: int,
         parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
         resolved: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+        staged: Mapping[str, bytes | Skipped] | None = None,
     ) -> None:
         self.root = root
         self.limit = limit
+        self.staged = staged  # left out by a sparse checkout, as the index holds them
         self.parse = parse
         # templated stage address → {instance address → outs}, from the dvc library
         self.resolved: Mapping[str, Mapping[str, tuple[str, ...]]] = resolved or {}
@@ -200,7 +207,7 @@ class _Collector:
         self.broken_lock_stages: set[tuple[str, str]] = set()  # (dvc.lock, name)
 
     def load(self, rel: str) -> Parsed | None:
-        raw = read_bytes(self.root, rel, self.limit)
+        raw = read_bytes(self.root, rel, self.limit, self.staged)
         if raw is None:
             return None
         if isinstance(raw, Skipped):
@@ -498,7 +505,7 @@ def _read_lock(c: _Collector, rel: str) -> dict[str, _Locked] | None:
     """stage name → what dvc.lock recorded for it; {} when there is no dvc.lock, None
     when it cannot be read."""
     c.locks_seen.add(rel)
-    if not (c.root / rel).exists():
+    if not (c.root / rel).exists() and not (c.staged and rel in c.staged):
         return {}
     parsed = c.load(rel)
     if parsed is None:
@@ -551,10 +558,12 @@ def read_dvc(
     limit: int,
     parse: Callable[[bytes, str], Parsed | ParseProblem] = parse_document,
     resolved: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
+    staged: Mapping[str, bytes | Skipped] | None = None,
 ) -> DvcFacts:
     """What DVC records, from the files as YAML. `resolved` gives the instances of
-    `${...}` loops as the dvc library expands them (see `dvc_lib.stage_instances`)."""
-    c = _Collector(root, limit, parse, resolved=resolved or {})
+    `${...}` loops as the dvc library expands them (see `dvc_lib.stage_instances`);
+    `staged`, the files a sparse checkout left out, as the index holds them."""
+    c = _Collector(root, limit, parse, resolved=resolved or {}, staged=staged)
     by_name: dict[str, list[str]] = {"dvc.yaml": [], "dvc.lock": []}
     dvc_files = []
     for rel in sorted(files):  # one look at each name (20,000 files in a monorepo)

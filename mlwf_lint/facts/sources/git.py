@@ -84,15 +84,28 @@ def locate(start: Path) -> Location:
     return Location(Path(os.fsdecode(lines[1])), (folder / os.fsdecode(lines[2])).resolve())
 
 
+class Listed(NamedTuple):
+    files: tuple[str, ...]
+    not_checked_out: frozenset[str]  # in the index, left out by a sparse checkout
+
+
 def list_files(root: Path) -> tuple[str, ...]:
     """Files Git tracks plus untracked ones it does not ignore (a document written but
     not yet added is still checked), as /-separated paths relative to `root`."""
-    done = _git(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], root)
+    return listed(root).files
+
+
+def listed(root: Path) -> Listed:
+    """`list_files`, and the tracked files a sparse checkout leaves out of the working
+    tree (`S`, skip-worktree): they are in the repository all the same."""
+    asked = ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"]
+    done = _git(asked, root)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"git ls-files failed in {root}: {message[-1] if message else '?'}")
-    names = done.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return tuple(dict.fromkeys(n for n in names if n))
+    entries = done.stdout.decode("utf-8", "surrogateescape").split("\0")
+    files = tuple(dict.fromkeys(e[2:] for e in entries if len(e) > 2))
+    return Listed(files, frozenset(e[2:] for e in entries if e[:2] == "S "))
 
 
 def head_and_tags(root: Path) -> tuple[str | None, dict[str, str]]:

@@ -263,6 +263,25 @@ def last_commit_day(root: Path, path: str) -> str | None:
     return day or None
 
 
+def read_index(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
+    """path → the file's bytes as the index holds them (stage 0): what a sparse
+    checkout leaves out of the working tree. Ids from `ls-files -s`, which reads no
+    object; a blob the clone lacks (a partial clone's) is `HistoryIncomplete`."""
+    wanted = sorted(set(paths))
+    if not wanted:
+        return {}
+    specs = [f":(literal){path}" for path in wanted]
+    staged = _git(root, "ls-files", "-s", "-z", "--", *specs).stdout.split(b"\x00")
+    ids: dict[str, str] = {}
+    for entry in staged:
+        info, _, name = entry.partition(b"\t")
+        fields = info.split()  # mode, id, stage
+        if len(fields) == 3 and fields[2] == b"0":
+            ids[name.decode("utf-8", "surrogateescape")] = fields[1].decode()
+    blobs = read_blobs(root, set(ids.values()))
+    return {path: blobs[oid] for path, oid in ids.items() if oid in blobs}
+
+
 def read_head(root: Path, paths: Iterable[str]) -> dict[str, bytes | None]:
     """path → the file's bytes in the commit HEAD names (None: not there, no commit, or
     not in this partial clone)."""
