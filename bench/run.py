@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+GIT_LOG = ["git", "log", "--name-only", "--format=%H"]  # the reference of cases 2 to 5
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,16 @@ def build(out: Path, name: str, **sizes: int) -> Path:
     return path
 
 
+def monorepo(out: Path, scale: int, times: int = 1) -> Path:
+    """Case 3's monorepo (50,000 commits, 20,000 files, 500 documents), with `times`
+    the history for case 4; `scale` divides it (--quick)."""
+    return build(
+        out, "monorepo" if times == 1 else f"monorepo-{times}x", commits=50_000 * times // scale,
+        files=20_000 // scale, models=250 // scale or 1, datasets=250 // scale or 1,
+        documents=500 // scale,
+    )  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="mlwf-lint benchmarks")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one run: a smoke test")
@@ -201,7 +212,7 @@ def main() -> int:
             datasets=5,
             documents=20,
         )
-        log = ["git", "log", "--name-only", "--format=%H"]
+        log = GIT_LOG
         floor = [sys.executable, str(HERE / "floor.py")]
         cold = measure_cold({"ours": mlwf_lint(), "log": log, "floor": floor}, deep, runs)
         print(row(f"2. {20_000 // scale} commits, cold (fresh clone)", cold["ours"], cold["log"],
@@ -218,12 +229,8 @@ def main() -> int:
         if case not in cases:
             continue
         commits = 50_000 * times // scale
-        mono = build(
-            args.out, "monorepo" if times == 1 else f"monorepo-{times}x", commits=commits,
-            files=20_000 // scale, models=250 // scale or 1, datasets=250 // scale or 1,
-            documents=500 // scale,
-        )  # fmt: skip
-        log = ["git", "log", "--name-only", "--format=%H"]
+        mono = monorepo(args.out, scale, times)
+        log = GIT_LOG
         cold = measure_cold(
             {"full": mlwf_lint(), "base": [*mlwf_lint(), "--base", "HEAD~20"], "log": log},
             mono,
@@ -259,8 +266,7 @@ def capabilities(out: Path, scale: int, runs: int) -> None:
     budget holds for each) and beside the plain full check (its cost: the difference). The
     lifecycle rules (params, metrics, the GTO registry) run in every check, so they are
     inside each figure; `--no-history` shows what the history rules' share is."""
-    mono = build(out, "monorepo", commits=50_000 // scale, files=20_000 // scale,
-                 models=250 // scale or 1, datasets=250 // scale or 1, documents=500 // scale)  # fmt: skip
+    mono = monorepo(out, scale)
     with tempfile.TemporaryDirectory(prefix="mlwf-bench-reports-") as folder:
         reports = Path(folder)
         baseline = reports / "baseline.json"  # the monorepo's own findings, recorded once
@@ -291,7 +297,7 @@ def capabilities(out: Path, scale: int, runs: int) -> None:
                 str(reports / "g.html"),
             ],
             "no-history": [*mlwf_lint(), "--no-history"],
-            "log": ["git", "log", "--name-only", "--format=%H"],
+            "log": GIT_LOG,
         }
         cold = measure_cold(commands, mono, runs)
     names = {

@@ -58,3 +58,23 @@ def test_a_skipped_card_is_not_reported_missing(
     status, report = lint_json(capsys, str(repo))
     assert codes(report) == ["MLW002"]
     assert report["findings"][0]["path"] == card.relative_to(repo).as_posix()
+
+
+def test_a_link_left_out_of_a_sparse_checkout_is_not_read_as_its_target(
+    served: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In the index a symbolic link's content is the path it points to: not a document.
+    Left out of the working tree, it is named (MLW002), never parsed, never "missing"."""
+    repo = clone(served, tmp_path / "repo")
+    cards = repo / "docs/ml/models"
+    card = next(cards.glob("*.md"))
+    (cards / "alias.md").symlink_to(card.name)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "alias"], cwd=repo, check=True)
+    left_out = ["/*", "!/docs/ml/models/alias.md"]
+    subprocess.run(["git", "sparse-checkout", "set", "--no-cone", *left_out], cwd=repo, check=True)
+    assert not (cards / "alias.md").is_symlink()
+    status, report = lint_json(capsys, str(repo))
+    assert codes(report) == ["MLW002"]
+    assert report["findings"][0]["path"] == "docs/ml/models/alias.md"
+    assert "link" in report["findings"][0]["message"]

@@ -338,7 +338,7 @@ def gather(
         )
     files, head = listing.files, listing.head
     team_digests = check_team_schemas(root, config, cache) if live else {}
-    staged = left_out(root, listing)
+    staged = _left_out(root, listing)
     documents, skipped = find_documents(root, listing.kinds, config, cache.parse, staged)
     refs = None
     if head is not None and changed_paths is None:
@@ -422,17 +422,19 @@ def gather(
     )
 
 
-def left_out(root: Path, listing: Listing) -> dict[str, bytes | Skipped]:
+def _left_out(root: Path, listing: Listing) -> dict[str, bytes | Skipped]:
     """The documents and DVC files a sparse checkout left out of the working tree, as
     the index holds them: they are in the repository, and a card read as missing would
     be a false finding. Where a partial clone lacks them too, each is skipped (MLW002)."""
     wanted = {f for f in listing.not_checked_out if f in listing.kinds or is_dvc_path(f)}
+    hint = "add its folder to the sparse checkout (`git sparse-checkout add FOLDER`)"
     try:
-        return dict(history.read_index(root, wanted))
+        found: dict[str, bytes | Skipped] = dict(history.read_index(root, wanted))
     except history.HistoryIncomplete:
         why = "left out of this sparse checkout, and this partial clone does not hold it; not read"
-        hint = "add its folder to the sparse checkout (`git sparse-checkout add FOLDER`)"
         return {f: Skipped(f, why, hint) for f in wanted}
+    link = "left out of this sparse checkout, and a link or a submodule in the index; not read"
+    return {**{f: Skipped(f, link, hint) for f in wanted - set(found)}, **found}
 
 
 def validated_in_change(config: Config, changed: frozenset[str]) -> frozenset[str] | None:

@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from mlwf_lint.errors import UsageError
 
@@ -35,18 +35,14 @@ def environment(**extra: str) -> dict[str, str]:
     return {**os.environ, "GIT_NO_LAZY_FETCH": "1", "GIT_TERMINAL_PROMPT": "0", **extra}
 
 
-def _git(
+def run(
     args: list[str], cwd: Path, stdin: bytes | None = None
 ) -> subprocess.CompletedProcess[bytes]:
+    """One git command run to its end, its output captured (`command`, `environment`)."""
+    feed: dict[str, Any] = {"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}
     try:
         return subprocess.run(
-            command(args),
-            cwd=cwd,
-            input=stdin,
-            capture_output=True,
-            check=False,
-            stdin=subprocess.DEVNULL if stdin is None else None,
-            env=environment(),
+            command(args), cwd=cwd, capture_output=True, check=False, env=environment(), **feed
         )
     except FileNotFoundError:
         raise UsageError(NO_GIT) from None
@@ -68,7 +64,7 @@ def locate(start: Path) -> Location:
     if not folder.exists():
         raise UsageError(f"{start} does not exist")
     asked = ["rev-parse", "--is-bare-repository", "--show-toplevel", "--git-common-dir"]
-    done = _git(asked, folder)
+    done = run(asked, folder)
     lines = done.stdout.splitlines()
     if lines[:1] == [b"true"]:
         raise UsageError(f"{start} is a bare Git repository: run mlwf-lint in a working tree")
@@ -99,7 +95,7 @@ def listed(root: Path) -> Listed:
     """`list_files`, and the tracked files a sparse checkout leaves out of the working
     tree (`S`, skip-worktree): they are in the repository all the same."""
     asked = ["ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard"]
-    done = _git(asked, root)
+    done = run(asked, root)
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise UsageError(f"git ls-files failed in {root}: {message[-1] if message else '?'}")
@@ -132,7 +128,7 @@ def ignored(root: Path, paths: list[str]) -> dict[str, str]:
     paths Git ignores; one `git check-ignore` for all."""
     if not paths:
         return {}
-    done = _git(
+    done = run(
         ["check-ignore", "--verbose", "--non-matching", "-z", "--stdin"],
         root,
         stdin=b"\0".join(p.encode() for p in paths) + b"\0",
@@ -149,12 +145,31 @@ def ignored(root: Path, paths: list[str]) -> dict[str, str]:
 
 
 _SECTION = re.compile(r'\s*\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\\n]|\\.)*)")?\s*\]')
-_URL = re.compile(r"\s*url\s*=(.*)", re.IGNORECASE)
+_ENTRY = re.compile(r"\s*([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$")
 _ESCAPES = {"n": "\n", "t": "\t", "b": "\b", '"': '"', "\\": "\\"}
+_TRUE = ("true", "yes", "on", "1")
 
 
-_PARTIAL_CLONE = re.compile(r"\s*partialclone\s*=\s*[^\s#;]", re.IGNORECASE)
-_PROMISOR = re.compile(r"\s*promisor\s*=\s*(true|yes|on|1)\s*(?:[#;].*)?$", re.IGNORECASE)
+def _config(root: Path) -> dict[tuple[str, str], str] | None:
+    """`.git/config` as Git reads it, without a process or configparser (the hook's
+    path): ("section.subsection", key) → its last value, section and key names in any
+    case, quotes and escapes undone, a `#` or `;` outside quotes starting a comment, a
+    key with no `=` true. None when `.git` is not a folder (a worktree, a submodule) or
+    the file cannot be read."""
+    try:
+        text = (root / ".git" / "config").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found: dict[tuple[str, str], str] = {}
+    section = ""
+    for line in text.splitlines():
+        if header := _SECTION.match(line):
+            name, subsection = header.group(1).lower(), header.group(2)
+            section = f"{name}.{subsection}" if subsection is not None else name
+        elif entry := _ENTRY.match(line):
+            raw = entry.group(2)
+            found[(section, entry.group(1).lower())] = "true" if raw is None else _config_value(raw)
+    return found
 
 
 @lru_cache(maxsize=64)
@@ -162,47 +177,25 @@ def is_partial_clone(root: Path) -> bool:
     """Whether the repository was cloned with `--filter`: a remote is its promisor
     (`remote.<name>.promisor`, as git 2.x writes it) or `extensions.partialClone` names
     one (older git). Objects its trees name may then be absent. Read from `.git/config`
-    as `remote_url` reads it (no process on every run); asked of git where `.git` is
-    not a folder."""
-    try:
-        text = (root / ".git" / "config").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        asked = _git(
-            ["config", "--get-regexp", r"^(remote\..*\.promisor|extensions\.partialclone)$"], root
-        )
-        return any(
-            value.lower() not in (b"false", b"no", b"off", b"0", b"")
-            for _key, _, value in (line.partition(b" ") for line in asked.stdout.splitlines())
-        )
-    section = ""
-    for line in text.splitlines():
-        if header := _SECTION.match(line):
-            section = header.group(1).lower()
-        elif (section == "extensions" and _PARTIAL_CLONE.match(line)) or (
-            section == "remote" and _PROMISOR.match(line)
-        ):
-            return True
-    return False
+    (no process on every run); asked of git where `.git` is not a folder."""
+    config = _config(root)
+    if config is None:
+        pattern = r"^(remote\..*\.promisor|extensions\.partialclone)$"
+        asked = run(["config", "--get-regexp", pattern], root).stdout.decode("utf-8", "replace")
+        values = (line.partition(" ")[2].lower() for line in asked.splitlines())
+        return any(v not in ("false", "no", "off", "0", "") for v in values)
+    return any(
+        (section == "extensions" and key == "partialclone" and value)
+        or (section.startswith("remote.") and key == "promisor" and value.lower() in _TRUE)
+        for (section, key), value in config.items()
+    )
 
 
 def remote_url(root: Path) -> str | None:
-    """`origin`'s URL from `.git/config`, read as a file (no process, no configparser
-    import on the hook's path) and as Git reads it: section and key names in any case,
-    the last value wins, quotes and escapes undone, a `#` or `;` outside quotes starts
-    a comment. None without one, or when `.git` is not a folder (a worktree, a
-    submodule)."""
-    try:
-        text = (root / ".git" / "config").read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    url, in_origin = None, False
-    for line in text.splitlines():
-        if header := _SECTION.match(line):
-            section, subsection = header.group(1).lower(), header.group(2)
-            in_origin = (section, subsection) == ("remote", "origin") or section == "remote.origin"
-        elif in_origin and (entry := _URL.match(line)):
-            url = _config_value(entry.group(1))
-    return url or None
+    """`origin`'s URL from `.git/config` (`_config`). None without one, or when `.git`
+    is not a folder (a worktree, a submodule)."""
+    config = _config(root)
+    return (config or {}).get(("remote.origin", "url")) or None
 
 
 def _config_value(raw: str) -> str:

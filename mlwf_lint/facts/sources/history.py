@@ -64,17 +64,7 @@ def _incomplete(root: Path, what: str) -> HistoryIncomplete:
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    try:
-        return subprocess.run(
-            git.command(args),
-            cwd=root,
-            input=stdin,
-            capture_output=True,
-            check=False,
-            env=git.environment(),
-        )
-    except FileNotFoundError:
-        raise UsageError(git.NO_GIT) from None
+    return git.run(list(args), root, stdin)
 
 
 def _popen(
@@ -264,9 +254,10 @@ def last_commit_day(root: Path, path: str) -> str | None:
 
 
 def read_index(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
-    """path → the file's bytes as the index holds them (stage 0): what a sparse
-    checkout leaves out of the working tree. Ids from `ls-files -s`, which reads no
-    object; a blob the clone lacks (a partial clone's) is `HistoryIncomplete`."""
+    """path → the file's bytes as the index holds them (stage 0), for the regular files
+    among `paths` (a link's blob is where it points): what a sparse checkout leaves out
+    of the working tree. Ids from `ls-files -s`, which reads no object; a blob the clone
+    lacks (a partial clone's) is `HistoryIncomplete`."""
     wanted = sorted(set(paths))
     if not wanted:
         return {}
@@ -276,7 +267,8 @@ def read_index(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
     for entry in staged:
         info, _, name = entry.partition(b"\t")
         fields = info.split()  # mode, id, stage
-        if len(fields) == 3 and fields[2] == b"0":
+        regular = fields[:1] in ([b"100644"], [b"100755"])  # not a link's target, a submodule
+        if len(fields) == 3 and fields[2] == b"0" and regular:
             ids[name.decode("utf-8", "surrogateescape")] = fields[1].decode()
     blobs = read_blobs(root, set(ids.values()))
     return {path: blobs[oid] for path, oid in ids.items() if oid in blobs}
